@@ -1,0 +1,58 @@
+"""What every command gets from the global options, passed explicitly via click.
+
+No module-level state: a command asks its AppContext for the repo, the console
+and an AWS session, and the context owns their lifetimes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+
+@dataclass
+class AppContext:
+    repo: Path
+    profile: str | None = None
+    region: str | None = None
+    sim: bool = False
+    quiet: bool = False
+    verbose: int = 0
+    color: bool = True
+    notify: str | None = None
+    stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    _session: Any = None
+
+    @property
+    def err(self) -> Console:
+        """Progress and messages go to stderr so stdout stays machine-readable."""
+        return Console(stderr=True, no_color=not self.color, highlight=False)
+
+    @property
+    def out(self) -> Console:
+        return Console(no_color=not self.color, highlight=False, soft_wrap=True)
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            self.err.print(message)
+
+    def aws(self) -> Any:
+        """The AWS session for this run; with --sim, the embedded simulator
+        is started first (and its state saved when the command ends)."""
+        if self._session is None:
+            from reconciler.aws.clients import AwsSession
+
+            if self.sim:
+                from reconciler.sim.embedded import embedded_simulator
+
+                self.stack.enter_context(embedded_simulator(self.repo / ".idc" / "sim"))
+            self._session = AwsSession(profile=self.profile, region=self.region)
+        return self._session
+
+
+pass_app = click.make_pass_decorator(AppContext)

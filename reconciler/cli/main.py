@@ -1,0 +1,127 @@
+"""The `idc` entry point: global options, command registry, and the single
+place errors are turned into `error: ...` and an exit code."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from reconciler import __version__
+from reconciler.cli.context import AppContext
+from reconciler.errors import IdcError
+
+# verb -> module under reconciler.cli exposing `command`; one module per verb.
+COMMANDS: dict[str, str] = {
+    "validate": "validate",
+    "demo": "demo",
+    "sim": "sim",
+}
+
+
+class LazyGroup(click.Group):
+    """Imports a verb's module only when that verb runs (fast `idc --help` too)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        module = COMMANDS.get(name)
+        if module is None:
+            return None
+        command: click.Command = importlib.import_module(f"reconciler.cli.{module}").command
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="idc")
+@click.option(
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default="current directory",
+    help="The GitOps repository (holds idc.yaml).",
+)
+@click.option("--profile", envvar="AWS_PROFILE", help="AWS profile to use.")
+@click.option("--region", help="AWS region (else idc.yaml, else the AWS default chain).")
+@click.option("--sim", is_flag=True, help="Run against the embedded simulator, not AWS.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and requested output.")
+@click.option("-v", "--verbose", count=True, help="More detail; tracebacks on errors.")
+@click.option("--no-color", is_flag=True, envvar="NO_COLOR", help="Plain output.")
+@click.option("--notify", metavar="URL", help="Webhook, Slack URL or SNS ARN told of failures.")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    repo: Path,
+    profile: str | None,
+    region: str | None,
+    sim: bool,
+    quiet: bool,
+    verbose: int,
+    no_color: bool,
+    notify: str | None,
+) -> None:
+    """idc: GitOps for AWS IAM Identity Center.
+
+    Keep users, groups, memberships, permission sets and account assignments
+    as YAML in git; snapshot, plan, apply and roll back.
+    """
+    app = AppContext(
+        repo=repo,
+        profile=profile,
+        region=region,
+        sim=sim,
+        quiet=quiet,
+        verbose=verbose,
+        color=not no_color,
+        notify=notify,
+    )
+    ctx.obj = app
+    ctx.call_on_close(app.stack.close)
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))
+
+
+def run(argv: list[str]) -> int:
+    """Run the CLI and return the exit code: 0 ok, 1 any error, 2 changes pending."""
+    verbose = any(a == "--verbose" or (a.startswith("-v") and set(a[1:]) == {"v"}) for a in argv)
+    try:
+        code = cli.main(args=argv, prog_name="idc", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("error: aborted", err=True)
+        code = 1
+    except click.ClickException as exc:
+        exc.show()
+        code = 1
+    except IdcError as exc:
+        _report(exc, verbose)
+        code = 1
+    except KeyboardInterrupt:
+        click.echo("error: interrupted", err=True)
+        code = 1
+    except Exception as exc:  # an unexpected bug still gets a one-line report
+        _report(exc, verbose, unexpected=True)
+        code = 1
+    return code if isinstance(code, int) else 0
+
+
+def _report(exc: BaseException, verbose: bool, unexpected: bool = False) -> None:
+    if verbose:
+        traceback.print_exception(exc, file=sys.stderr)
+    text = str(exc) or type(exc).__name__
+    if unexpected:
+        text = f"unexpected {type(exc).__name__}: {text} (run with -v for a traceback)"
+    lines = text.splitlines() or [text]
+    if len(lines) > 1:
+        click.echo(f"error: {len(lines)} problems", err=True)
+        for line in lines:
+            click.echo(line, err=True)
+    else:
+        click.echo(f"error: {lines[0]}", err=True)

@@ -1,0 +1,93 @@
+"""The one YAML reader and writer.
+
+Reading keeps ruamel's round-trip nodes so every value knows its line and
+column, and so the tool can edit hand-written files without losing comments.
+Writing is canonical: the caller's key order, block style, no line wrapping,
+so the same data always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from reconciler.errors import Diagnostic, InputError
+from reconciler.fsutil import atomic_write_text
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.default_flow_style = False
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def load_yaml_text(text: str, path: str) -> Any:
+    """Parse YAML; syntax errors and duplicate keys become located diagnostics."""
+    try:
+        return _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        if "duplicate key" in str(exc):
+            problem = _duplicate_key_message(exc)
+        raise InputError(Diagnostic(path, line, col, problem)) from None
+    except YAMLError as exc:
+        raise InputError(Diagnostic(path, 0, 0, f"invalid YAML: {exc}")) from None
+
+
+def _duplicate_key_message(exc: MarkedYAMLError) -> str:
+    first = exc.context_mark
+    where = f" (first defined at line {first.line + 1})" if first else ""
+    return f"{(exc.problem or 'duplicate key').strip()}{where}"
+
+
+def load_yaml(path: Path, display: str | None = None) -> Any:
+    """Read a file as UTF-8 YAML; a non-UTF-8 file is a located error too."""
+    shown = display or str(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(
+            Diagnostic(shown, line, col, f"file is not UTF-8 (byte 0x{raw[exc.start]:02x})")
+        ) from None
+    return load_yaml_text(text, shown)
+
+
+def position(node: Any, key: Any = None) -> tuple[int, int]:
+    """1-based (line, column) of `node[key]` (or of the node itself), (0, 0) if unknown."""
+    try:
+        if key is None:
+            return node.lc.line + 1, node.lc.col + 1
+        if isinstance(node, CommentedMap):
+            line, col = node.lc.key(key)
+            return line + 1, col + 1
+        if isinstance(node, CommentedSeq):
+            line, col = node.lc.item(key)
+            return line + 1, col + 1
+    except (AttributeError, KeyError, IndexError, TypeError):
+        pass
+    return 0, 0
+
+
+def dump_yaml(data: Any, header: str = "") -> str:
+    stream = io.StringIO()
+    if header:
+        stream.write(header if header.endswith("\n") else header + "\n")
+    _yaml().dump(data, stream)
+    return stream.getvalue()
+
+
+def write_yaml(path: Path, data: Any, header: str = "") -> None:
+    atomic_write_text(path, dump_yaml(data, header))

@@ -1,0 +1,63 @@
+"""The error hierarchy every layer raises and the CLI catches once.
+
+Errors carry what a user needs to act: the file position of bad input, the AWS
+call and resource with AWS's own reason, or the journal that can undo an apply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class IdcError(Exception):
+    """Base of every error the CLI reports as `error: ...` with exit 1."""
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem in an input file, 1-based line and column (0 when unknown)."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    severity: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line:
+            where += f":{self.line}:{self.column or 1}"
+        prefix = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{where}: {prefix}{self.message}"
+
+
+class InputError(IdcError):
+    """Bad input: every diagnostic found in one run, each located."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | Diagnostic | str) -> None:
+        if isinstance(diagnostics, str):
+            diagnostics = [Diagnostic("", 0, 0, diagnostics)]
+        elif isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics = sorted(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+class AwsError(IdcError):
+    """An AWS call failed: which call, on what, and AWS's own words."""
+
+    def __init__(self, operation: str, resource: str, reason: str, code: str = "") -> None:
+        self.operation = operation
+        self.resource = resource
+        self.reason = reason
+        self.code = code
+        detail = f"{code}: {reason}" if code else reason
+        super().__init__(f"{operation} on {resource} failed: {detail}")
+
+
+class ApplyError(IdcError):
+    """An apply stopped; the journal tells what happened and undoes it."""
+
+    def __init__(self, message: str, journal: str) -> None:
+        self.journal = journal
+        super().__init__(f"{message} (journal: {journal}; undo with `idc rollback {journal}`)")
