@@ -1,0 +1,114 @@
+"""The one client factory: every boto3 client in idc comes from AwsSession.
+
+It honours the standard AWS configuration (profiles, env, AWS_ENDPOINT_URL),
+optional assume-role with an external id, botocore adaptive retries, and puts
+a client-side rate limiter and a call counter on every client.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from reconciler.aws.ratelimit import RateLimiter, RateLimits
+
+RETRY_CONFIG = {"mode": "adaptive", "max_attempts": 12}
+
+
+@dataclass
+class CallStats:
+    """API calls per `service:Operation` and HTTP attempts (retries included)."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    attempts: Counter[str] = field(default_factory=Counter)
+    throttle_wait: float = 0.0
+    started: float = field(default_factory=time.monotonic)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record_call(self, name: str, waited: float) -> None:
+        with self._lock:
+            self.calls[name] += 1
+            self.throttle_wait += waited
+
+    def record_attempt(self, name: str) -> None:
+        with self._lock:
+            self.attempts[name] += 1
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+class AwsSession:
+    def __init__(
+        self,
+        profile: str | None = None,
+        region: str | None = None,
+        role_arn: str | None = None,
+        external_id: str | None = None,
+        limits: RateLimits | None = None,
+        max_pool_connections: int = 32,
+    ) -> None:
+        self._boto = boto3.Session(profile_name=profile, region_name=region)
+        if role_arn:
+            self._boto = _assume_role(self._boto, role_arn, external_id, region)
+        self.region = self._boto.region_name or "us-east-1"
+        self.limiter = RateLimiter(limits or RateLimits())
+        self.stats = CallStats()
+        self._config = Config(
+            retries=RETRY_CONFIG,  # type: ignore[typeddict-item]
+            max_pool_connections=max_pool_connections,
+            user_agent_extra="idc-reconciler",
+        )
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str) -> Any:
+        """A shared, thread-safe client per service (boto3 clients are thread-safe)."""
+        with self._lock:
+            client = self._clients.get(service)
+            if client is None:
+                client = self._boto.client(service, config=self._config)
+                client.meta.events.register("before-call", self._before_call)
+                client.meta.events.register("before-send", self._before_send)
+                self._clients[service] = client
+            return client
+
+    def _before_call(self, model: Any, **_: Any) -> None:
+        service = model.service_model.endpoint_prefix
+        service = "sso-admin" if service == "sso" else service
+        waited = self.limiter.acquire(service, model.name)
+        self.stats.record_call(f"{service}:{model.name}", waited)
+
+    def _before_send(self, event_name: str, **_: Any) -> None:
+        # event_name is "before-send.<service>.<Operation>"
+        _, service, operation = event_name.split(".", 2)
+        self.stats.record_attempt(f"{service}:{operation}")
+
+    def caller_identity(self) -> dict[str, str]:
+        ident = self.client("sts").get_caller_identity()
+        return {"account": ident["Account"], "arn": ident["Arn"], "user_id": ident["UserId"]}
+
+
+def _assume_role(
+    base: boto3.Session, role_arn: str, external_id: str | None, region: str | None
+) -> boto3.Session:
+    params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": "idc"}
+    if external_id:
+        params["ExternalId"] = external_id
+    creds = base.client("sts").assume_role(**params)["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=region or base.region_name,
+    )
