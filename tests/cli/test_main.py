@@ -1,18 +1,32 @@
+import pytest
+
+from reconciler.cli.main import COMMANDS
 from tests.conftest import IdcRunner
 
 
 def test_help_lists_every_command_with_a_description(idc: IdcRunner) -> None:
-    from reconciler.cli.main import COMMANDS
-
     result = idc("--help")
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
     for verb in COMMANDS:
-        line = next(l for l in result.stdout.splitlines() if l.strip().startswith(verb + " "))
+        line = next(ln for ln in result.stdout.splitlines() if ln.strip().startswith(verb + " "))
         assert len(line.split(None, 1)[1]) > 10, line
+
+
+@pytest.mark.parametrize("verb", sorted(COMMANDS))
+def test_every_command_has_help(idc: IdcRunner, verb: str) -> None:
+    result = idc(verb, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Usage: idc " + verb in result.stdout
 
 
 def test_unknown_command_is_exit_1_not_click_2(idc: IdcRunner) -> None:
     result = idc("frobnicate")
     assert result.exit_code == 1
     assert "No such command" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_bad_option_is_exit_1_without_traceback(idc: IdcRunner) -> None:
+    result = idc("--no-such-option")
+    assert result.exit_code == 1
     assert "Traceback" not in result.output
