@@ -1,0 +1,173 @@
+"""Expand filter expressions (and explicit account lists) to account ids.
+
+Evaluation is set algebra over the inventory's indexes: `and` intersects,
+`or` unites, `not` is the complement within the eligible accounts, so
+`x and not x` is always empty and `not` never reaches a suspended or
+management account. Results are memoised on the inventory per expression,
+so a plan with thousands of rules sharing a few filters evaluates each once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from reconciler.desired.filters.errors import (
+    AmbiguousAccountNameError,
+    FilterIssue,
+    FilterReferenceError,
+)
+from reconciler.desired.filters.inventory import ROOT_PATH, Inventory
+from reconciler.desired.filters.nodes import (
+    AccountId,
+    And,
+    Everything,
+    Expr,
+    NameGlob,
+    NameRegex,
+    Not,
+    Or,
+    OrgUnitId,
+    OrgUnitPath,
+    TagMatch,
+)
+from reconciler.desired.filters.parser import parse
+
+ACCOUNT_ID = re.compile(r"\d{12}")
+
+
+def expand(expr: Expr | str, inventory: Inventory) -> frozenset[str]:
+    """The ids of the accounts `expr` selects in `inventory`.
+
+    Raises FilterSyntaxError for bad text and FilterReferenceError for an OU
+    the organization does not have (both carry the column).
+    """
+    if isinstance(expr, str):
+        text = expr
+        cached = inventory.memo.get(text)
+        if cached is not None:
+            return cached
+        try:
+            result = _evaluate(parse(text), inventory)
+        except FilterReferenceError as exc:
+            raise exc.with_text(text) from None
+        inventory.memo[text] = result
+        return result
+    return _evaluate(expr, inventory)
+
+
+def _evaluate(expr: Expr, inventory: Inventory) -> frozenset[str]:
+    memo = inventory.memo
+    cached = memo.get(expr)
+    if cached is not None:
+        return cached
+    result: frozenset[str]
+    match expr:
+        case Or(operands):
+            result = frozenset().union(*(_evaluate(op, inventory) for op in operands))
+        case And(operands):
+            first, *rest = operands
+            result = _evaluate(first, inventory)
+            for op in rest:
+                if not result:
+                    break
+                result = result & _evaluate(op, inventory)
+        case Not(operand):
+            result = inventory.eligible - _evaluate(operand, inventory)
+        case _:
+            result = _atom(expr, inventory)
+    memo[expr] = result
+    return result
+
+
+def _atom(expr: Expr, inventory: Inventory) -> frozenset[str]:
+    match expr:
+        case Everything():
+            return inventory.eligible
+        case AccountId(account_id):
+            return inventory.with_id(account_id)
+        case NameGlob(pattern):
+            return inventory.named(pattern)
+        case NameRegex(pattern):
+            return inventory.name_search(pattern)
+        case TagMatch(key, value):
+            return inventory.tagged(key, value)
+        case OrgUnitPath(path):
+            found = inventory.in_ou_path(path)
+            if found is None:
+                raise _unknown_ou(expr, f"OU {path!r} is not in the organization", path)
+            return found
+        case OrgUnitId(ou_id):
+            found = inventory.in_ou_id(ou_id)
+            if found is None:
+                raise _unknown_ou(expr, f"OU id {ou_id!r} is not in the organization", "")
+            return found
+    raise TypeError(f"not a filter expression node: {expr!r}")
+
+
+def _unknown_ou(expr: OrgUnitPath | OrgUnitId, message: str, path: str) -> FilterReferenceError:
+    if path and not (path == ROOT_PATH or path.startswith(ROOT_PATH + "/")):
+        message += f"; OU paths start at {ROOT_PATH}, e.g. {ROOT_PATH}{path.rstrip('/')}"
+    return FilterReferenceError(message, expr.column)
+
+
+def check(expr: Expr | str, inventory: Inventory) -> list[FilterIssue]:
+    """Findings that do not stop expansion but likely mean a mistake: explicit
+    ids the organization lacks or that filters would otherwise exclude, and
+    tag keys no account carries. Unknown OUs raise in `expand` instead."""
+    if isinstance(expr, str):
+        expr = parse(expr)
+    issues: set[FilterIssue] = set()
+    for node in expr.walk():
+        match node:
+            case AccountId(account_id, column=column):
+                if account_id not in inventory.accounts:
+                    issues.add(
+                        FilterIssue(column, f"account {account_id} is not in the organization")
+                    )
+                elif reason := inventory.excluded_reason(account_id):
+                    what = f"the {reason}" if reason == "management account" else reason
+                    message = f"account {account_id} is {what}; selected because it is named"
+                    issues.add(FilterIssue(column, message))
+            case TagMatch(key, column=column) if key not in inventory.tag_keys:
+                issues.add(FilterIssue(column, f"no account has a tag {key!r}"))
+    return sorted(issues)
+
+
+class AccountSelection(NamedTuple):
+    """An explicit account list resolved: the ids, and the entries (ids or
+    names) the organization does not have, in the order written."""
+
+    ids: frozenset[str]
+    unknown: list[str]
+
+
+def expand_accounts(value: str | Sequence[str], inventory: Inventory) -> AccountSelection:
+    """Resolve a rule's `accounts:`: a string is a filter expression; a list
+    holds account ids or exact account names (selected even when suspended or
+    the management account: listing one is explicit intent).
+
+    Raises AmbiguousAccountNameError when a listed name is used by several
+    accounts (granting access to all of them would be a guess).
+    """
+    if isinstance(value, str):
+        return AccountSelection(expand(value, inventory), [])
+    ids: set[str] = set()
+    unknown: list[str] = []
+    for entry in value:
+        entry = str(entry).strip()
+        if ACCOUNT_ID.fullmatch(entry):
+            if entry in inventory.accounts:
+                ids.add(entry)
+            else:
+                unknown.append(entry)
+            continue
+        named = inventory.ids_by_name.get(entry, ())
+        if len(named) > 1:
+            raise AmbiguousAccountNameError(entry, named)
+        if named:
+            ids.add(named[0])
+        else:
+            unknown.append(entry)
+    return AccountSelection(frozenset(ids), unknown)
