@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from reconciler.errors import Diagnostic
 from reconciler.model import Group, Membership, PermissionSet, User
 
 
@@ -33,7 +34,11 @@ class AssignmentRule:
     users: tuple[str, ...] = ()
     accounts: str | tuple[str, ...] = ()
     location: Location = Location("")
+    # Where the expression's first character is (inside quotes), so a filter
+    # error's column maps to a file column.
     accounts_location: Location = Location("")
+    # (principal type, name, where listed), for precise reference errors.
+    principal_locations: tuple[tuple[str, str, Location], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,3 +54,5 @@ class Desired:
     # Top-level kinds present in any document: a kind no file mentions is
     # not "empty desired", it is "not declared" (and so never planned for deletion).
     declared: frozenset[str] = frozenset()
+    # Located warnings found while loading (e.g. an empty file), for display.
+    warnings: tuple[Diagnostic, ...] = ()

@@ -1,0 +1,276 @@
+"""Desired-state files -> one located Desired, reporting every problem at once.
+
+Desired files and snapshots share one format, so the same code reads
+`desired/**/*.yaml` and `state/*.yaml`. Each file is parsed (located YAML
+errors), schema-checked, converted through the codec item by item (an invalid
+item is skipped, the rest still load, so one run reports everything), and
+merged: a key defined twice, in one file or two, names both places.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from reconciler.desired import codec
+from reconciler.desired.schema import check_document, validate_document
+from reconciler.desired.semantic import check_semantics
+from reconciler.desired.settings import Settings
+from reconciler.desired.types import AssignmentRule, Desired, Location
+from reconciler.desired.yaml_io import load_yaml, position
+from reconciler.errors import Diagnostic, InputError
+from reconciler.model import Group, Membership, PermissionSet, User
+
+DESIRED_DIR = "desired"
+TOP_LEVEL_KINDS: tuple[str, ...] = ("users", "groups", "permission_sets", "assignments")
+_KIND_WORD = {"user": "user", "group": "group", "permission_set": "permission set"}
+
+
+def desired_files(repo: Path) -> list[Path]:
+    """`desired/**/*.yaml` in a stable order (sorted by path)."""
+    return sorted(p for p in (repo / DESIRED_DIR).rglob("*.yaml") if p.is_file())
+
+
+def load_desired(repo: Path, settings: Settings) -> Desired:
+    """The merged, validated desired state of a repository; InputError lists
+    every problem (YAML, schema, duplicate keys, references, filter syntax)."""
+    root = repo / DESIRED_DIR
+    if not root.is_dir():
+        raise InputError(
+            Diagnostic(
+                f"{DESIRED_DIR}/",
+                0,
+                0,
+                f"no {DESIRED_DIR}/ directory: put desired state in {DESIRED_DIR}/*.yaml "
+                "(`idc init` creates one)",
+            )
+        )
+    paths = desired_files(repo)
+    ignored = sorted(p for p in root.rglob("*.yml") if p.is_file())
+    merger = _Merger()
+    for path in ignored:
+        merger.warn(_display(path, repo), "ignored: only *.yaml files are read (rename to .yaml)")
+    for path in paths:
+        merger.add_file(path, _display(path, repo))
+    if not merger.declared and not merger.errors():
+        where = f"{DESIRED_DIR}/"
+        found = f"{len(paths)} file{'s' * (len(paths) != 1)} without any" if paths else "no"
+        merger.diagnostics.append(
+            Diagnostic(
+                where,
+                0,
+                0,
+                f"no desired state: {found} documents (*.yaml with top-level "
+                f"{', '.join(TOP_LEVEL_KINDS)})",
+            )
+        )
+    desired = merger.desired()
+    merger.diagnostics.extend(check_semantics(desired, settings, incomplete=merger.incomplete))
+    return merger.result(desired)
+
+
+def load_documents(paths: Iterable[Path], display_root: Path) -> Desired:
+    """Merge desired-format documents (e.g. a snapshot's state/*.yaml) with the
+    same parsing, schema and duplicate checks as desired files; paths in
+    messages are shown relative to `display_root`."""
+    merger = _Merger()
+    for path in sorted(paths):
+        merger.add_file(path, _display(path, display_root))
+    return merger.result(merger.desired())
+
+
+def read_document(path: Path, display_root: Path, schema: str) -> Any:
+    """Parse one YAML file and check it against `schemas/<schema>.schema.json`
+    (e.g. "accounts", "manifest"); returns the ruamel document."""
+    shown = _display(path, display_root)
+    data = load_yaml(path, shown)
+    problems = validate_document(data, schema, shown)
+    if problems:
+        raise InputError(problems)
+    return data
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class _Merger:
+    users: dict[str, User] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    memberships: set[Membership] = field(default_factory=set)
+    permission_sets: dict[str, PermissionSet] = field(default_factory=dict)
+    rules: list[AssignmentRule] = field(default_factory=list)
+    locations: dict[tuple[str, str], Location] = field(default_factory=dict)
+    declared: set[str] = field(default_factory=set)
+    # Kinds with an item that failed to load: references to them are not checked.
+    incomplete: set[str] = field(default_factory=set)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _lines: dict[Path, list[str]] = field(default_factory=dict)
+
+    def warn(self, path: str, message: str, line: int = 0, column: int = 0) -> None:
+        self.diagnostics.append(Diagnostic(path, line, column, message, "warning"))
+
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    def add_file(self, path: Path, shown: str) -> None:
+        try:
+            data = load_yaml(path, shown)
+        except InputError as exc:
+            self.diagnostics.extend(exc.diagnostics)
+            self.incomplete.update(TOP_LEVEL_KINDS)  # unknown what the file declared
+            return
+        if data is None or data == {}:
+            # A placeholder or fully commented-out file declares nothing, so it
+            # cannot change a plan; say so, but do not fail the run.
+            self.warn(shown, "file holds no documents (empty); nothing loaded from it", 1, 1)
+            return
+        bad_items: set[tuple[str, int]] = set()
+        for where, found in check_document(data, "desired", shown):
+            self.diagnostics.extend(found)
+            if len(where) >= 2 and isinstance(where[1], int):
+                bad_items.add((str(where[0]), where[1]))
+            elif where and where[0] in TOP_LEVEL_KINDS:
+                self.incomplete.add(str(where[0]))
+            elif not where:
+                self.incomplete.update(TOP_LEVEL_KINDS)
+        if not isinstance(data, dict):
+            return
+        for kind in TOP_LEVEL_KINDS:
+            items = data.get(kind)
+            if kind not in data:
+                continue
+            self.declared.add(kind)
+            if kind == "groups":
+                self.declared.add("memberships")
+            if not isinstance(items, list) or kind in self.incomplete:
+                continue
+            for index, item in enumerate(items):
+                if (kind, index) in bad_items:
+                    self.incomplete.add(kind)
+                    continue
+                loc = Location(shown, *position(items, index))
+                self._add_item(kind, index, item, loc, path, shown)
+
+    def _add_item(
+        self, kind: str, index: int, item: Any, loc: Location, path: Path, shown: str
+    ) -> None:
+        if kind == "users":
+            user = codec.user_from_doc(item)
+            if self._claim("user", user.user_name, loc):
+                self.users[user.user_name] = user
+        elif kind == "groups":
+            group, members = codec.group_from_doc(item)
+            if self._claim("group", group.name, loc):
+                self.groups[group.name] = group
+                seq = item.get("members") or []
+                for index, member in enumerate(members):
+                    self.memberships.add(Membership(group.name, member))
+                    where = Location(shown, *position(seq, index))
+                    self.locations[("membership", f"{group.name}:{member}")] = where
+        elif kind == "permission_sets":
+            trail = f"permission_sets[{index}].inline_policy"
+            policy_problems = _non_json_values(item.get("inline_policy"), shown, trail)
+            if policy_problems:
+                self.diagnostics.extend(policy_problems)
+                self.incomplete.add(kind)
+                return
+            ps = codec.permission_set_from_doc(item)
+            if self._claim("permission_set", ps.name, loc):
+                self.permission_sets[ps.name] = ps
+        else:
+            self.rules.append(self._rule(item, loc, path, shown))
+
+    def _claim(self, kind: str, key: str, loc: Location) -> bool:
+        first = self.locations.get((kind, key))
+        if first is not None:
+            message = f'{_KIND_WORD[kind]} "{key}" is also defined at {first}'
+            self.diagnostics.append(Diagnostic(loc.path, loc.line, loc.column, message))
+            return False
+        self.locations[(kind, key)] = loc
+        return True
+
+    def desired(self) -> Desired:
+        return Desired(
+            users=dict(sorted(self.users.items())),
+            groups=dict(sorted(self.groups.items())),
+            memberships=frozenset(self.memberships),
+            permission_sets=dict(sorted(self.permission_sets.items())),
+            rules=tuple(self.rules),
+            locations=dict(sorted(self.locations.items())),
+            declared=frozenset(self.declared),
+        )
+
+    def result(self, desired: Desired) -> Desired:
+        """The desired state, or every diagnostic (warnings too) as one InputError."""
+        if self.errors():
+            raise InputError(self.diagnostics)
+        return replace(desired, warnings=tuple(sorted(self.diagnostics)))
+
+    def _rule(self, item: Any, loc: Location, path: Path, shown: str) -> AssignmentRule:
+        accounts = item["accounts"]
+        principals: list[tuple[str, str, Location]] = []
+        for key, ptype in (("groups", "GROUP"), ("users", "USER")):
+            seq = item.get(key) or []
+            for index, name in enumerate(seq):
+                principals.append((ptype, str(name), Location(shown, *position(seq, index))))
+        is_filter = isinstance(accounts, str)
+        return AssignmentRule(
+            permission_set=str(item["permission_set"]),
+            groups=tuple(str(g) for g in item.get("groups") or ()),
+            users=tuple(str(u) for u in item.get("users") or ()),
+            accounts=str(accounts) if is_filter else tuple(map(str, accounts)),
+            location=loc,
+            accounts_location=(
+                self._value_start(item, path, shown)
+                if is_filter
+                else Location(shown, *position(item, "accounts"))
+            ),
+            principal_locations=tuple(principals),
+        )
+
+    def _value_start(self, node: Any, path: Path, shown: str) -> Location:
+        """Where the text of `node["accounts"]` starts: after an opening quote, or
+        on the first content line of a block scalar, so filter columns map to the
+        file. The round-trip loader does not keep scalar styles, so read the text."""
+        try:
+            line, col = node.lc.value("accounts")
+        except (AttributeError, KeyError, TypeError):
+            return Location(shown, *position(node, "accounts"))
+        if path not in self._lines:
+            self._lines[path] = path.read_text(encoding="utf-8").splitlines()
+        lines = self._lines[path]
+        text = lines[line] if line < len(lines) else ""
+        first = text[col : col + 1]
+        if first in ('"', "'"):
+            return Location(shown, line + 1, col + 2)
+        if first in ("|", ">") and line + 1 < len(lines):
+            following = lines[line + 1]
+            return Location(shown, line + 2, len(following) - len(following.lstrip()) + 1)
+        return Location(shown, line + 1, col + 1)
+
+
+def _non_json_values(node: Any, shown: str, trail: str) -> list[Diagnostic]:
+    """YAML reads unquoted `Version: 2012-10-17` as a date; a policy is JSON."""
+    out: list[Diagnostic] = []
+    children: Iterable[tuple[Any, Any]] = ()
+    if isinstance(node, dict):
+        children = node.items()
+    elif isinstance(node, list):
+        children = enumerate(node)
+    for key, value in children:
+        name = f"{trail}[{key}]" if isinstance(key, int) else f"{trail}.{key}"
+        if isinstance(value, datetime.date):
+            line, col = position(node, key)
+            message = f'{name}: a policy holds JSON values, got a date; quote it: "{value}"'
+            out.append(Diagnostic(shown, line, col, message))
+        else:
+            out.extend(_non_json_values(value, shown, name))
+    return out
