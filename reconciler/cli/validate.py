@@ -57,9 +57,13 @@ def command(app: AppContext, fmt: str) -> None:
         return
     for warning in desired.warnings:
         app.err.print(str(warning), markup=False)
-    parts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if k != "files")
-    files = counts["files"]
-    click.echo(f"valid: {parts} in {files} file{'s' * (files != 1)}")
+    parts = ", ".join(_count(n, k) for k, n in counts.items() if k != "files")
+    click.echo(f"valid: {parts} in {_count(counts['files'], 'files')}")
+
+
+def _count(n: int, plural_key: str) -> str:
+    word = plural_key.replace("_", " ")
+    return f"{n} {word if n != 1 else word[:-1]}"
 
 
 def _report(valid: bool, counts: dict[str, int] | None, diagnostics: object) -> dict[str, object]:

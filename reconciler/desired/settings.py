@@ -49,8 +49,19 @@ class Safety:
     protect: tuple[str, ...] = ()  # globs over Change.key_text()
 
     def protected(self, key_text: str) -> str | None:
-        """The first protect glob matching `kind:part:part`, or None."""
-        return next((g for g in self.protect if fnmatch.fnmatchcase(key_text, g)), None)
+        """The first protect glob matching `kind:part:part`, or None.
+
+        Names match case-sensitively (AWS names are); the principal type of an
+        assignment key matches either case, so the SPEC's
+        `assignment:PS:group:NAME:*` and `assignment:PS:GROUP:NAME:*` both work.
+        """
+        texts = [key_text]
+        parts = key_text.split(":")
+        if parts[0] == "assignment" and len(parts) > 2:
+            texts.append(":".join([*parts[:2], parts[2].swapcase(), *parts[3:]]))
+        return next(
+            (g for g in self.protect if any(fnmatch.fnmatchcase(t, g) for t in texts)), None
+        )
 
 
 @dataclass(frozen=True)
