@@ -18,7 +18,7 @@ from botocore.config import Config
 
 from reconciler.aws.ratelimit import RateLimiter, RateLimits
 
-RETRY_CONFIG = {"mode": "adaptive", "max_attempts": 12}
+RETRY_CONFIG: Any = {"mode": "adaptive", "max_attempts": 12}
 
 
 @dataclass
@@ -29,6 +29,8 @@ class CallStats:
     attempts: Counter[str] = field(default_factory=Counter)
     throttle_wait: float = 0.0
     started: float = field(default_factory=time.monotonic)
+    # Decisions worth showing with -v (e.g. the assignment read strategy).
+    notes: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record_call(self, name: str, waited: float) -> None:
@@ -40,9 +42,17 @@ class CallStats:
         with self._lock:
             self.attempts[name] += 1
 
+    def add_note(self, message: str) -> None:
+        with self._lock:
+            self.notes.append(message)
+
     @property
     def total_calls(self) -> int:
         return sum(self.calls.values())
+
+    @property
+    def total_attempts(self) -> int:
+        return sum(self.attempts.values())
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -65,7 +75,7 @@ class AwsSession:
         self.limiter = RateLimiter(limits or RateLimits())
         self.stats = CallStats()
         self._config = Config(
-            retries=RETRY_CONFIG,  # type: ignore[typeddict-item]
+            retries=RETRY_CONFIG,
             max_pool_connections=max_pool_connections,
             user_agent_extra="idc-reconciler",
         )
@@ -77,7 +87,8 @@ class AwsSession:
         with self._lock:
             client = self._clients.get(service)
             if client is None:
-                client = self._boto.client(service, config=self._config)
+                boto: Any = self._boto  # the stubs only know literal service names
+                client = boto.client(service, config=self._config)
                 client.meta.events.register("before-call", self._before_call)
                 client.meta.events.register("before-send", self._before_send)
                 self._clients[service] = client
@@ -91,7 +102,7 @@ class AwsSession:
 
     def _before_send(self, event_name: str, **_: Any) -> None:
         # event_name is "before-send.<service>.<Operation>"
-        _, service, operation = event_name.split(".", 2)
+        _prefix, service, operation = event_name.split(".", 2)
         self.stats.record_attempt(f"{service}:{operation}")
 
     def caller_identity(self) -> dict[str, str]:

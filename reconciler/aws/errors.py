@@ -1,0 +1,78 @@
+"""The one place botocore exceptions become `AwsError`.
+
+A user reading `error: ...` must learn which call failed, on what, and why in
+AWS's own words; a botocore traceback tells none of that. Readers also need to
+tell "this resource vanished while we were reading" (skip it) from a real
+failure (stop), so the not-found codes of the three services live here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from reconciler.errors import AwsError
+
+# Codes AWS uses when the resource named in a request does not exist (any more).
+NOT_FOUND_CODES = frozenset(
+    {
+        "ResourceNotFoundException",  # sso-admin, identitystore
+        "AccountNotFoundException",  # organizations
+        "ParentNotFoundException",
+        "OrganizationalUnitNotFoundException",
+        "ChildNotFoundException",
+        "TargetNotFoundException",
+    }
+)
+
+T = TypeVar("T")
+
+
+def error_code(exc: BaseException) -> str:
+    """AWS's error code of a ClientError ('' for anything else)."""
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code", ""))
+    if isinstance(exc, AwsError):
+        return exc.code
+    return ""
+
+
+def is_not_found(exc: BaseException) -> bool:
+    return error_code(exc) in NOT_FOUND_CODES
+
+
+def to_aws_error(exc: ClientError | BotoCoreError, operation: str, resource: str) -> AwsError:
+    """AwsError naming the call, the resource and AWS's own message."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", "")) or "ClientError"
+        reason = str(error.get("Message", "")) or str(exc)
+        return AwsError(operation, resource, reason, code)
+    # Connection, credential and parameter errors carry no AWS code.
+    return AwsError(operation, resource, str(exc), type(exc).__name__)
+
+
+@contextmanager
+def aws_call(operation: str, resource: str) -> Iterator[None]:
+    """Translate any botocore failure inside the block into AwsError."""
+    try:
+        yield
+    except (ClientError, BotoCoreError) as exc:
+        raise to_aws_error(exc, operation, resource) from exc
+
+
+def unless_missing(read: Callable[[], T]) -> T | None:
+    """Run `read`; None when its resource was deleted meanwhile (not-found).
+
+    Used for per-resource reads after a list: a user deleting a group while a
+    snapshot runs must not fail the snapshot, the group is simply gone.
+    """
+    try:
+        return read()
+    except AwsError as exc:
+        if exc.code in NOT_FOUND_CODES:
+            return None
+        raise

@@ -1,0 +1,101 @@
+"""Where each permission set is provisioned: permission set ARN -> account ids.
+
+Apply needs it (a changed permission set is re-provisioned to exactly these
+accounts) and the per-(account, permission set) assignment read walks it.
+Two complete readings exist:
+
+- per permission set: ListAccountsForProvisionedPermissionSet, one call per
+  permission set plus one per further 100 accounts it is provisioned to;
+- per account: ListPermissionSetsProvisionedToAccount, one call per account
+  plus one per further 100 permission sets in it.
+
+Before reading, only the counts are known, so the estimate of each is the
+mean of its best case (one page per request) and its worst case (everything
+provisioned everywhere): P * (1 + ceil(A/100)) / 2 against A * (1 + ceil(P/100)) / 2.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable
+
+from reconciler.aws.errors import unless_missing
+from reconciler.aws.paging import list_all
+from reconciler.aws.read_context import ReadContext
+
+PAGE = 100
+
+
+def provisioning_estimates(permission_sets: int, accounts: int) -> dict[str, float]:
+    """Expected calls of each strategy, from counts alone (module docstring)."""
+    return {
+        "per-permission-set": permission_sets * (1 + math.ceil(accounts / PAGE)) / 2,
+        "per-account": accounts * (1 + math.ceil(permission_sets / PAGE)) / 2,
+    }
+
+
+def read_provisioned(
+    ctx: ReadContext,
+    ps_arns: list[str],
+    account_count: int,
+    account_ids: Callable[[], list[str]],
+) -> dict[str, set[str]]:
+    """Permission set ARN -> account ids it is provisioned to.
+
+    `account_ids` is only called (and so only waited for) when the
+    per-account strategy wins.
+    """
+    sso = ctx.client("sso-admin")
+    instance = ctx.instance_arn
+    estimates = provisioning_estimates(len(ps_arns), account_count)
+    strategy = min(estimates, key=lambda k: (estimates[k], k != "per-permission-set"))
+    ctx.note(
+        f"provisioning: {strategy} (estimated calls "
+        + ", ".join(f"{k} {v:g}" for k, v in sorted(estimates.items()))
+        + ")"
+    )
+    provisioned: dict[str, set[str]] = {arn: set() for arn in ps_arns}
+
+    if strategy == "per-permission-set":
+
+        def accounts_of(arn: str) -> tuple[str, list[str]] | None:
+            ids = unless_missing(
+                lambda: list_all(
+                    sso,
+                    "ListAccountsForProvisionedPermissionSet",
+                    "AccountIds",
+                    f"permission set {arn}",
+                    InstanceArn=instance,
+                    PermissionSetArn=arn,
+                )
+            )
+            return None if ids is None else (arn, ids)
+
+        for arn, ids in ctx.fan_out("sso-admin", "provisioning", accounts_of, ps_arns):
+            provisioned[arn].update(ids)
+        return provisioned
+
+    def permission_sets_in(account: str) -> tuple[str, list[str]] | None:
+        arns = unless_missing(
+            lambda: list_all(
+                sso,
+                "ListPermissionSetsProvisionedToAccount",
+                "PermissionSets",
+                f"account {account}",
+                InstanceArn=instance,
+                AccountId=account,
+            )
+        )
+        return None if arns is None else (account, arns)
+
+    by_arn: dict[str, set[str]] = defaultdict(set)
+    for account, arns in ctx.fan_out(
+        "sso-admin", "provisioning", permission_sets_in, account_ids()
+    ):
+        for arn in arns:
+            by_arn[arn].add(account)
+    # Permission sets created after ListPermissionSets are not in the snapshot.
+    for arn in provisioned:
+        provisioned[arn] = by_arn.get(arn, set())
+    return provisioned
