@@ -1,0 +1,50 @@
+"""The audit log: one JSON line per mutation, across every apply and rollback.
+
+Journals answer "how do I undo this run"; the audit log answers "who changed
+what, when" across runs, which is what an auditor greps. It lives next to the
+journals (`journal/audit.jsonl`) so the apply job commits both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+from reconciler.apply.journal import utc_now
+from reconciler.errors import AwsError
+from reconciler.model.operations import Op
+
+AUDIT_FILE = "audit.jsonl"
+
+
+class AuditLog:
+    def __init__(self, directory: Path, caller_arn: str, journal: str) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / AUDIT_FILE
+        self.caller_arn = caller_arn
+        self.journal = journal
+        self._lock = threading.Lock()
+
+    def record(self, op: Op, error: AwsError | None) -> None:
+        """Append (and fsync) one mutation and its result."""
+        entry = {
+            "time": utc_now(),
+            "caller": self.caller_arn,
+            "call": op.name,
+            "target": op.describe().split(" ", 1)[1],
+            "args": op.args,
+            "result": "ok" if error is None else "error",
+            "journal": self.journal,
+        }
+        if error is not None:
+            entry["error"] = {"code": error.code, "reason": error.reason}
+        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+        with self._lock:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            try:
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)

@@ -1,0 +1,136 @@
+"""Runs journaled operations through the Writer, stopping at the first failure.
+
+Synchronous calls run one at a time in order. A run of consecutive
+asynchronous operations of one kind (assignment creates, re-provisions,
+assignment deletes) goes to `Writer.execute_many` as one batch with bounded
+in-flight requests: the phases of SPEC section 8 stay ordered while thousands
+of assignments still overlap. Every call is bracketed by an intent record
+(fsynced before the call) and a done record, and audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from reconciler.apply.audit import AuditLog
+from reconciler.apply.journal import JournalWriter
+from reconciler.errors import AwsError, IdcError
+from reconciler.model.operations import ASYNC_OPS, Op
+
+MAX_IN_FLIGHT = 15  # AWS allows 15 outstanding CreateAccountAssignment calls
+
+Step = tuple[int, Op, Op]  # (seq, operation, inverse)
+
+
+class WriterLike(Protocol):
+    """What apply needs from reconciler.aws.writer.Writer (and test fakes)."""
+
+    def execute(self, op: Op) -> Any: ...
+
+    def execute_many(
+        self,
+        ops: Sequence[Op],
+        on_start: Callable[[Op], None],
+        on_done: Callable[[Op, AwsError | None], None],
+        max_in_flight: int = MAX_IN_FLIGHT,
+    ) -> Any: ...
+
+    def is_applied(self, op: Op) -> bool: ...
+
+
+@dataclass
+class Outcome:
+    done: list[Step] = field(default_factory=list)
+    failures: list[tuple[Step, AwsError]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+class Executor:
+    def __init__(
+        self,
+        writer: WriterLike,
+        journal: JournalWriter,
+        audit: AuditLog,
+        on_result: Callable[[Op, AwsError | None], None] = lambda op, err: None,
+        max_in_flight: int = MAX_IN_FLIGHT,
+    ) -> None:
+        self.writer = writer
+        self.journal = journal
+        self.audit = audit
+        self.on_result = on_result
+        self.max_in_flight = max_in_flight
+
+    def run(self, steps: Sequence[Step]) -> Outcome:
+        """Execute `steps` in order; after a failing step (or batch), stop."""
+        outcome = Outcome()
+        for batch in _batches(steps):
+            if len(batch) == 1 and batch[0][1].name not in ASYNC_OPS:
+                self._run_one(batch[0], outcome)
+            else:
+                self._run_batch(batch, outcome)
+            if outcome.failures:
+                break
+        return outcome
+
+    def _run_one(self, step: Step, outcome: Outcome) -> None:
+        seq, op, inverse = step
+        self.journal.intent(seq, op, inverse)
+        error: AwsError | None = None
+        try:
+            self.writer.execute(op)
+        except IdcError as exc:
+            error = _as_aws_error(op, exc)
+        self._finish(step, error, outcome)
+
+    def _run_batch(self, batch: Sequence[Step], outcome: Outcome) -> None:
+        by_id = {id(op): (seq, op, inverse) for seq, op, inverse in batch}
+
+        def step_of(op: Op) -> Step:
+            found = by_id.get(id(op))
+            if found is not None:
+                return found
+            return next(s for s in batch if s[1] == op)  # a writer that copied the op
+
+        def on_start(op: Op) -> None:
+            seq, _, inverse = step_of(op)
+            self.journal.intent(seq, op, inverse)
+
+        def on_done(op: Op, error: AwsError | None) -> None:
+            self._finish(step_of(op), error, outcome)
+
+        self.writer.execute_many(
+            [op for _, op, _ in batch], on_start, on_done, max_in_flight=self.max_in_flight
+        )
+        outcome.failures.sort(key=lambda f: f[0][0])
+
+    def _finish(self, step: Step, error: AwsError | None, outcome: Outcome) -> None:
+        self.journal.done(step[0], error)
+        self.audit.record(step[1], error)
+        if error is None:
+            outcome.done.append(step)
+        else:
+            outcome.failures.append((step, error))
+        self.on_result(step[1], error)
+
+
+def _batches(steps: Sequence[Step]) -> list[list[Step]]:
+    """Consecutive async operations of one name form a batch; others stand alone."""
+    out: list[list[Step]] = []
+    for step in steps:
+        name = step[1].name
+        if out and name in ASYNC_OPS and out[-1][-1][1].name == name:
+            out[-1].append(step)
+        else:
+            out.append([step])
+    return out
+
+
+def _as_aws_error(op: Op, exc: IdcError) -> AwsError:
+    if isinstance(exc, AwsError):
+        return exc
+    return AwsError(op.name, op.describe().split(" ", 1)[1], str(exc), type(exc).__name__)

@@ -1,0 +1,238 @@
+"""The apply journal: append-only JSON Lines, fsynced, readable after `kill -9`.
+
+Line 1 is a header holding every operation of the run with its inverse, so
+a journal alone is enough to resume or undo. Each mutation adds an `intent`
+record (fsynced BEFORE the AWS call) and a `done` record after it; an intent
+without a done is "in doubt" and is settled against live state. A process
+killed mid-write leaves at most one torn last line, which readers ignore.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from reconciler import __version__
+from reconciler.errors import AwsError, InputError
+from reconciler.model.operations import Op
+
+JOURNAL_FORMAT = 1
+JOURNAL_DIR = "journal"
+JournalKind = Literal["apply", "rollback", "resume"]
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_journal_path(directory: Path) -> Path:
+    """`<dir>/<UTC time>-<short id>.jsonl`: sorts by time, never collides."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return directory / f"{stamp}-{secrets.token_hex(3)}.jsonl"
+
+
+@dataclass(frozen=True)
+class Header:
+    kind: JournalKind
+    pairs: tuple[tuple[Op, Op], ...]  # (op, inverse), index = seq
+    plan_fingerprint: str = ""
+    instance_arn: str = ""
+    identity_store_id: str = ""
+    caller: Mapping[str, str] = field(default_factory=dict)
+    parent: str | None = None  # file name of the journal this one resumes or undoes
+    undoes: tuple[int, ...] = ()  # rollback only: the parent's seq each op undoes
+    time: str = ""
+    tool_version: str = __version__
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": "header",
+            "format": JOURNAL_FORMAT,
+            "kind": self.kind,
+            "time": self.time or utc_now(),
+            "tool_version": self.tool_version,
+            "plan_fingerprint": self.plan_fingerprint,
+            "instance_arn": self.instance_arn,
+            "identity_store_id": self.identity_store_id,
+            "caller": dict(self.caller),
+            "parent": self.parent,
+            "ops": [{"op": op.to_json(), "inverse": inv.to_json()} for op, inv in self.pairs],
+            "undoes": list(self.undoes),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Header:
+        return cls(
+            kind=data["kind"],
+            pairs=tuple((Op.from_json(p["op"]), Op.from_json(p["inverse"])) for p in data["ops"]),
+            plan_fingerprint=data.get("plan_fingerprint", ""),
+            instance_arn=data.get("instance_arn", ""),
+            identity_store_id=data.get("identity_store_id", ""),
+            caller=dict(data.get("caller") or {}),
+            parent=data.get("parent"),
+            undoes=tuple(data.get("undoes") or ()),
+            time=data.get("time", ""),
+            tool_version=data.get("tool_version", ""),
+        )
+
+
+class JournalWriter:
+    """Appends records, each flushed and fsynced before the call returns.
+
+    Thread-safe: asynchronous operations report completion from worker threads.
+    """
+
+    def __init__(self, path: Path, header: Header) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+        self._lock = threading.Lock()
+        self._append(header.to_json())
+        _fsync_dir(path.parent)  # the file's name survives a crash too
+
+    def intent(self, seq: int, op: Op, inverse: Op) -> None:
+        self._append(
+            {
+                "type": "intent",
+                "seq": seq,
+                "time": utc_now(),
+                "op": op.to_json(),
+                "inverse": inverse.to_json(),
+            }
+        )
+
+    def done(self, seq: int, error: AwsError | None = None, verified: bool = False) -> None:
+        record: dict[str, Any] = {"type": "done", "seq": seq, "time": utc_now(), "ok": not error}
+        if error is not None:
+            record["error"] = {
+                "operation": error.operation,
+                "resource": error.resource,
+                "code": error.code,
+                "reason": error.reason,
+            }
+        if verified:
+            record["verified"] = True  # settled by reading live state, no call made
+        self._append(record)
+
+    def end(self, status: str, message: str = "") -> None:
+        self._append({"type": "end", "time": utc_now(), "status": status, "message": message})
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
+
+    def _append(self, record: Mapping[str, Any]) -> None:
+        line = (json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+        with self._lock:
+            os.write(self._fd, line)
+            os.fsync(self._fd)
+
+
+@dataclass
+class Journal:
+    """A journal as read back: what was intended, finished, failed, in doubt."""
+
+    path: Path
+    header: Header
+    intents: set[int] = field(default_factory=set)
+    ok: set[int] = field(default_factory=set)
+    errors: dict[int, dict[str, Any]] = field(default_factory=dict)
+    end: dict[str, Any] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def in_doubt(self) -> set[int]:
+        """Started, never reported: the call may or may not have happened."""
+        return self.intents - self.ok - set(self.errors)
+
+    @property
+    def pending(self) -> list[int]:
+        """Seqs not finished successfully, in execution order."""
+        return [s for s in range(len(self.header.pairs)) if s not in self.ok]
+
+
+def read_journal(path: Path) -> Journal:
+    """Parse a journal; a torn (unterminated or unparsable) last line is ignored."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read journal: {exc.strerror or exc}") from exc
+    lines = raw.split(b"\n")
+    records: list[dict[str, Any]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        last = number == len(lines)  # no newline after it: torn by a crash
+        try:
+            records.append(json.loads(line))
+        except ValueError as exc:
+            if last or all(not rest.strip() for rest in lines[number:]):
+                break
+            raise InputError(f"{path}:{number}: corrupt journal record") from exc
+        if last:
+            records.pop()  # complete JSON but no newline: the write was cut short
+    if not records or records[0].get("type") != "header":
+        raise InputError(f"{path}: not an idc journal (no header record)")
+    journal = Journal(path=path, header=Header.from_json(records[0]))
+    for record in records[1:]:
+        kind, seq = record.get("type"), record.get("seq")
+        if kind == "intent" and isinstance(seq, int):
+            journal.intents.add(seq)
+        elif kind == "done" and isinstance(seq, int):
+            if record.get("ok"):
+                journal.ok.add(seq)
+                journal.errors.pop(seq, None)
+            else:
+                journal.errors[seq] = dict(record.get("error") or {})
+        elif kind == "end":
+            journal.end = record
+    return journal
+
+
+def resolve_journal(directory: Path, given: str | Path) -> Path:
+    """A journal named by path, by file name in the repo's journal/, or by prefix."""
+    path = Path(given)
+    if path.is_file():
+        return path
+    for candidate in (directory / str(given), directory / f"{given}.jsonl"):
+        if candidate.is_file():
+            return candidate
+    matches = sorted(directory.glob(f"{given}*.jsonl")) if directory.is_dir() else []
+    if len(matches) == 1:
+        return matches[0]
+    raise InputError(f"no journal {given} (looked in {directory})")
+
+
+def children(directory: Path, parent: str, kinds: Sequence[str]) -> list[Journal]:
+    """Journals in `directory` whose header names `parent`, oldest first."""
+    out: list[Journal] = []
+    for path in sorted(directory.glob("*.jsonl")):
+        if path.name == parent or path.name == "audit.jsonl":
+            continue
+        try:
+            journal = read_journal(path)
+        except InputError:
+            continue
+        if journal.header.parent == parent and journal.header.kind in kinds:
+            out.append(journal)
+    return out
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
