@@ -1,0 +1,12 @@
+"""The simulator: moto plus the fixes and realism IAM Identity Center needs.
+
+Public API: `Simulator`, `Realism`, `FaultRule`, `seed_demo`, `seed_scale`;
+`reconciler.sim.embedded.embedded_simulator` for `idc --sim`, and
+`reconciler.sim.server` for `idc sim serve`.
+"""
+
+from reconciler.sim.realism import FaultRule, Realism
+from reconciler.sim.seed import seed_demo
+from reconciler.sim.simulator import Simulator, SimulatorError
+
+__all__ = ["FaultRule", "Realism", "Simulator", "SimulatorError", "seed_demo"]

@@ -1,0 +1,96 @@
+"""Install the fidelity fixes and the realism gate on moto, once per process.
+
+moto dispatches sso-admin, identitystore and organizations requests by their
+X-Amz-Target operation name to methods of its response classes and keeps
+state in backends created from a class held by each BackendDict. Installing
+means: our backend subclasses replace those classes, our operation functions
+become response methods, and `call_action` is wrapped with the gate. The
+wrapper runs for in-process calls (botocore's stubber) and for `idc sim
+serve` (moto's werkzeug server) alike, so both see one behaviour.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from typing import Any
+
+from moto.identitystore.models import identitystore_backends
+from moto.identitystore.responses import IdentityStoreResponse
+from moto.organizations.responses import OrganizationsResponse
+from moto.ssoadmin.models import ssoadmin_backends
+from moto.ssoadmin.responses import SSOAdminResponse
+
+from reconciler.sim import identitystore_responses, organizations_responses, ssoadmin_responses
+from reconciler.sim.awserrors import SimAwsError, throttling, too_many_requests
+from reconciler.sim.identitystore_backend import SimIdentityStoreBackend
+from reconciler.sim.paging import max_results_error
+from reconciler.sim.runtime import RUNTIME
+from reconciler.sim.ssoadmin_backend import SimSSOAdminBackend
+
+_installed = False
+_install_lock = threading.Lock()
+_jitter = random.Random(0)
+
+
+def gate(service: str, operation: str, raw_body: str) -> SimAwsError | None:
+    """What happens to a request before the service handles it: counted,
+    delayed, throttled, failed by a fault rule, or rejected for MaxResults."""
+    RUNTIME.count(f"{service}:{operation}")
+    realism = RUNTIME.realism
+    if realism.latency or realism.jitter:
+        time.sleep(realism.latency + (_jitter.random() * realism.jitter if realism.jitter else 0.0))
+    if realism.rate_limits and not RUNTIME.rates.allow(realism, service, operation):
+        return too_many_requests(operation) if service == "organizations" else throttling(service, operation)
+    rule = RUNTIME.faults.pick(realism, service, operation, raw_body) if realism.faults else None
+    RUNTIME.set_async_failure(None)
+    if rule is not None:
+        if rule.async_failure is None:
+            return SimAwsError(rule.code, rule.message, status=rule.status)
+        RUNTIME.set_async_failure(rule)
+    try:
+        body = json.loads(raw_body or "{}")
+    except ValueError:
+        body = {}
+    return max_results_error(service, operation, body if isinstance(body, dict) else {})
+
+
+def _gated(original: Any, service: str) -> Any:
+    def call_action(self: Any) -> Any:
+        operation = self._get_action()
+        raw = self.body.decode() if isinstance(self.body, bytes) else (self.body or "")
+        error = gate(service, operation, raw)
+        if error is not None:
+            return error.as_response()
+        with RUNTIME.lock:
+            if service == "sso-admin":
+                ssoadmin_backends[self.current_account][self.region].settle()
+            try:
+                return original(self)
+            finally:
+                RUNTIME.set_async_failure(None)
+
+    call_action.__wrapped__ = original  # type: ignore[attr-defined]
+    return call_action
+
+
+def install() -> None:
+    """Idempotent: patch moto's classes the first time a Simulator starts."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        ssoadmin_backends.backend = SimSSOAdminBackend
+        identitystore_backends.backend = SimIdentityStoreBackend
+        targets = (
+            (SSOAdminResponse, "sso-admin", ssoadmin_responses.OPERATIONS),
+            (IdentityStoreResponse, "identitystore", identitystore_responses.OPERATIONS),
+            (OrganizationsResponse, "organizations", organizations_responses.OPERATIONS),
+        )
+        for cls, service, operations in targets:
+            for name, function in operations.items():
+                setattr(cls, name, function)
+            cls.call_action = _gated(cls.call_action, service)
+        _installed = True
