@@ -34,7 +34,8 @@ ATOM_HELP = "expected *, an account id, name:, name~, tag:, ou:, 'not' or '('"
 
 @dataclass(frozen=True)
 class Token:
-    """`kind` is "(", ")", "and", "or", "not", "atom" or "end"."""
+    """`kind` is "(", ")", "and", "or", "not", "atom", "end", or "word" (text
+    that is none of these; the parser says what was expected there)."""
 
     kind: str
     column: int
@@ -100,12 +101,7 @@ class Lexer:
             if len(bare) != 12:
                 raise self.error(f"an account id has 12 digits, {bare!r} has {len(bare)}", start)
             return Token("atom", start + 1, bare, AccountId(bare, column=start + 1))
-        hint = ""
-        if lowered in ("name", "tag", "ou"):
-            hint = f" (write {lowered}:VALUE with no space)"
-        elif ":" not in bare and "~" not in bare:
-            hint = f" (an account name? write name:{quote_hint(bare)})"
-        raise self.error(f"unexpected {bare!r}: {ATOM_HELP}{hint}", start)
+        return Token("word", start + 1, bare)
 
     def bare(self, start: int) -> str:
         """An unquoted run up to whitespace or a parenthesis; quotes may not
@@ -127,7 +123,9 @@ class Lexer:
                 raise self.error("quote inside an unquoted value: quote the whole value")
             self.pos += 1
         if self.pos == start:
-            raise self.error(f"expected a value after {after!r}")
+            at_paren = start < len(self.text) and self.text[start] in "()"
+            hint = " (quote values that contain parentheses)" if at_paren else ""
+            raise self.error(f"expected a value after {after!r}{hint}")
         return self.text[start : self.pos], start
 
     def quoted(self, stop: str) -> str:
@@ -183,7 +181,3 @@ class Lexer:
             f"{value!r} is neither an OU path (/Root/Prod) nor an OU id (ou-ab12-cdef3456, r-ab12)",
             value_at,
         )
-
-
-def quote_hint(bare: str) -> str:
-    return bare if bare.isprintable() else repr(bare)

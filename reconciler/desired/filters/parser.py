@@ -89,7 +89,21 @@ class Parser:
                 )
             self.take()
             return inner
+        if token.kind == "word":
+            raise self.error(
+                f"unexpected {token.text!r}: {ATOM_HELP}{_word_hint(token.text)}", token
+            )
         previous = self.tokens[self.index - 2].text if self.index >= 2 else ""
         found = "the end" if token.kind == "end" else repr(token.text)
         after = f" after {previous!r}" if previous else ""
         raise self.error(f"{ATOM_HELP}{after}, found {found}", token)
+
+
+def _word_hint(word: str) -> str:
+    """A likely fix for a bare word where an atom was expected."""
+    lowered = word.lower()
+    if lowered in ("name", "tag", "ou"):
+        return f" (write {lowered}:VALUE with no space)"
+    if ":" not in word and "~" not in word and word.isprintable():
+        return f" (an account name? write name:{word})"
+    return ""
