@@ -55,8 +55,8 @@ def command(app: AppContext, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(_report(True, counts, desired.warnings), indent=2))
         return
-    for warning in desired.warnings:
-        app.err.print(str(warning), markup=False)
+    for warning in desired.warnings if not app.quiet else ():
+        click.echo(str(warning), err=True)
     parts = ", ".join(_count(n, k) for k, n in counts.items() if k != "files")
     click.echo(f"valid: {parts} in {_count(counts['files'], 'files')}")
 

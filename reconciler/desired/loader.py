@@ -133,14 +133,16 @@ class _Merger:
             self.warn(shown, "file holds no documents (empty); nothing loaded from it", 1, 1)
             return
         bad_items: set[tuple[str, int]] = set()
+        bad_kinds: set[str] = set()
         for where, found in check_document(data, "desired", shown):
             self.diagnostics.extend(found)
             if len(where) >= 2 and isinstance(where[1], int):
                 bad_items.add((str(where[0]), where[1]))
             elif where and where[0] in TOP_LEVEL_KINDS:
-                self.incomplete.add(str(where[0]))
+                bad_kinds.add(str(where[0]))
             elif not where:
-                self.incomplete.update(TOP_LEVEL_KINDS)
+                bad_kinds.update(TOP_LEVEL_KINDS)
+        self.incomplete.update(bad_kinds)
         if not isinstance(data, dict):
             return
         for kind in TOP_LEVEL_KINDS:
@@ -150,7 +152,7 @@ class _Merger:
             self.declared.add(kind)
             if kind == "groups":
                 self.declared.add("memberships")
-            if not isinstance(items, list) or kind in self.incomplete:
+            if not isinstance(items, list) or kind in bad_kinds:
                 continue
             for index, item in enumerate(items):
                 if (kind, index) in bad_items:

@@ -1,0 +1,405 @@
+"""`idc validate` end to end: examples pass, bad input is located precisely."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, IdcRunner
+from tests.desired.repo import make_repo
+
+EXAMPLES = sorted(p.parent for p in (ROOT / "examples").glob("*/idc.yaml"))
+
+
+def problems(result_stderr: str) -> list[str]:
+    """The `file:line:col: message` lines of an error report (one problem is
+    printed as `error: ...`, several under an `error: N problems` header)."""
+    lines = result_stderr.splitlines()
+    if len(lines) == 1 and lines[0].startswith("error: "):
+        return [lines[0].removeprefix("error: ")]
+    return [line for line in lines if not line.startswith("error: ")]
+
+
+def fails_with(idc: IdcRunner, repo: Path, *expected: str) -> None:
+    result = idc("--repo", str(repo), "validate")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert problems(result.stderr) == list(expected)
+
+
+def test_there_are_three_examples() -> None:
+    assert [p.name for p in EXAMPLES] == ["basic", "multi-account", "scim"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def test_every_example_validates(idc: IdcRunner, example: Path) -> None:
+    result = idc("--repo", str(example), "validate")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("valid: ")
+    assert result.stderr == ""
+
+
+def test_summary_counts_each_kind_and_files(idc: IdcRunner) -> None:
+    result = idc("--repo", str(ROOT / "examples" / "multi-account"), "validate")
+    assert result.stdout == (
+        "valid: 8 users, 6 groups, 11 memberships, 5 permission sets, "
+        "10 assignment rules in 4 files\n"
+    )
+
+
+def test_json_format_reports_counts(idc: IdcRunner) -> None:
+    result = idc("--repo", str(ROOT / "examples" / "scim"), "validate", "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["valid"] is True
+    assert report["counts"]["permission_sets"] == 5
+    assert report["counts"]["users"] == 0
+
+
+def test_json_format_lists_located_diagnostics(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(tmp_path, {"desired/a.yaml": "groups:\n  - nam: X\n"})
+    result = idc("--repo", str(tmp_path), "validate", "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["valid"] is False
+    assert {(d["path"], d["line"], d["column"]) for d in report["diagnostics"]} == {
+        ("desired/a.yaml", 2, 5)
+    }
+
+
+def test_malformed_yaml(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(tmp_path, {"desired/a.yaml": "users:\n  - user_name: [a\n"})
+    result = idc("--repo", str(tmp_path), "validate")
+    assert result.exit_code == 1
+    (line,) = problems(result.stderr)
+    assert line.startswith("desired/a.yaml:3:1: ")
+    assert "Traceback" not in result.output
+
+
+def test_wrong_types_say_expected_and_got(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {
+            "desired/a.yaml": """
+            users:
+              - user_name: alice@example.com
+                title: 42
+                birthdate: 1985-04-12
+            permission_sets:
+              - name: ReadOnly
+                tags: {pci: true}
+            """
+        },
+    )
+    fails_with(
+        idc,
+        tmp_path,
+        "desired/a.yaml:3:5: users[0].title: expected a string, got an integer (42); "
+        'quote it: "42"',
+        "desired/a.yaml:4:5: users[0].birthdate: expected a string, got a date (1985-04-12); "
+        'quote it: "1985-04-12"',
+        "desired/a.yaml:7:12: permission_sets[0].tags.pci: expected a string, got a boolean "
+        '(true); quote it: "true"',
+    )
+
+
+def test_unquoted_account_id_in_a_list(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {
+            "desired/a.yaml": """
+            assignments:
+              - permission_set: ReadOnly
+                groups: [Platform]
+                accounts: [prod-web, 444444444445]
+            """
+        },
+    )
+    fails_with(
+        idc,
+        tmp_path,
+        "desired/a.yaml:4:26: assignments[0].accounts[1]: expected a string, got an integer "
+        '(444444444445); quote it: "444444444445"',
+    )
+
+
+def test_unknown_key_suggests_the_closest_allowed_key(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(tmp_path, {"desired/a.yaml": "groups:\n  - name: Platform\n    descripton: x\n"})
+    fails_with(
+        idc,
+        tmp_path,
+        'desired/a.yaml:3:5: unknown key "descripton" in groups[0]; did you mean "description"? '
+        "(allowed: description, external_ids, members, name)",
+    )
+
+
+def test_unknown_top_level_key(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(tmp_path, {"desired/a.yaml": "permission_set: []\n"})
+    fails_with(
+        idc,
+        tmp_path,
+        'desired/a.yaml:1:1: unknown key "permission_set" at top level; did you mean '
+        '"permission_sets"? (allowed: assignments, groups, permission_sets, users)',
+    )
+
+
+def test_aws_limits_are_enforced(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {
+            "desired/a.yaml": """
+            users:
+              - user_name: alice@example.com
+                emails: [{value: a@example.com}, {value: b@example.com}]
+            permission_sets:
+              - name: Read Only
+                session_duration: PT13H
+            """
+        },
+    )
+    fails_with(
+        idc,
+        tmp_path,
+        "desired/a.yaml:3:5: users[0].emails: at most 1 item allowed, got 2",
+        'desired/a.yaml:5:5: permission_sets[0].name: "Read Only" does not match '
+        r"^[\w+=,.@-]+$ (Permission set name (the key): 1–32 of letters, digits and +=,.@_-.)",
+    )
+
+
+def test_session_duration_beyond_twelve_hours(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {"desired/a.yaml": "permission_sets:\n  - name: Long\n    session_duration: PT13H\n"},
+    )
+    fails_with(
+        idc,
+        tmp_path,
+        'desired/a.yaml:2:5: permission set "Long": session_duration PT13H is outside '
+        "the AWS range PT1H to PT12H",
+    )
+
+
+def test_duplicate_key_in_one_file(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(tmp_path, {"desired/a.yaml": "groups:\n  - name: A\n    name: B\n"})
+    result = idc("--repo", str(tmp_path), "validate")
+    (line,) = problems(result.stderr)
+    assert line.startswith('desired/a.yaml:3:5: found duplicate key "name"')
+    assert "first defined at line 2" in line
+
+
+def test_same_item_twice_in_one_file(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(tmp_path, {"desired/a.yaml": "users:\n  - user_name: a\n  - user_name: a\n"})
+    fails_with(idc, tmp_path, 'desired/a.yaml:3:5: user "a" is also defined at desired/a.yaml:2:5')
+
+
+def test_same_key_in_two_files_names_both(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {
+            "desired/a.yaml": "groups:\n  - name: Other\n  - name: Platform\n",
+            "desired/teams/b.yaml": "# team file\n\ngroups:\n  - name: Platform\n",
+        },
+    )
+    fails_with(
+        idc,
+        tmp_path,
+        'desired/teams/b.yaml:4:5: group "Platform" is also defined at desired/a.yaml:3:5',
+    )
+
+
+def test_empty_file_is_a_warning_not_a_failure(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {"desired/a.yaml": "groups: []\n", "desired/placeholder.yaml": "# nothing yet\n"},
+    )
+    result = idc("--repo", str(tmp_path), "validate")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "desired/placeholder.yaml:1:1: warning: file holds no documents (empty); "
+        "nothing loaded from it\n"
+    )
+
+
+def test_only_empty_files_is_an_error(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(tmp_path, {"desired/a.yaml": ""})
+    fails_with(
+        idc,
+        tmp_path,
+        "desired/: no desired state: 1 file without any documents (*.yaml with top-level "
+        "users, groups, permission_sets, assignments)",
+        "desired/a.yaml:1:1: warning: file holds no documents (empty); nothing loaded from it",
+    )
+
+
+def test_non_utf8_file(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(tmp_path, {"desired/a.yaml": b"groups:\n  - name: Caf\xe9\n"})
+    fails_with(idc, tmp_path, "desired/a.yaml:2:14: file is not UTF-8 (byte 0xe9)")
+
+
+def test_directory_without_documents(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(tmp_path, {"desired/README.md": "docs only\n"})
+    fails_with(
+        idc,
+        tmp_path,
+        "desired/: no desired state: no documents (*.yaml with top-level "
+        "users, groups, permission_sets, assignments)",
+    )
+
+
+def test_missing_desired_directory(idc: IdcRunner, tmp_path: Path) -> None:
+    (tmp_path / "idc.yaml").write_text("instance: auto\n")
+    result = idc("--repo", str(tmp_path), "validate")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: desired/: no desired/ directory")
+
+
+def test_missing_settings_says_how_to_create_them(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(tmp_path, {"desired/a.yaml": "groups: []\n"}, settings=None)
+    result = idc("--repo", str(tmp_path), "validate")
+    assert result.exit_code == 1
+    assert "no idc.yaml in" in result.stderr
+    assert f"`idc init {tmp_path}`" in result.stderr
+
+
+def test_bad_settings_are_located(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {"desired/a.yaml": "groups: []\n"},
+        settings="manage:\n  user: false\nencryption:\n  key: vault:x\n",
+    )
+    result = idc("--repo", str(tmp_path), "validate")
+    assert result.exit_code == 1
+    lines = problems(result.stderr)
+    assert lines[0].startswith('idc.yaml:2:3: unknown key "user" in manage; did you mean "users"?')
+    assert lines[1].startswith('idc.yaml:4:3: encryption.key: "vault:x" does not match')
+
+
+def test_unknown_references(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {
+            "desired/people.yaml": "users:\n  - user_name: alice@example.com\n",
+            "desired/team.yaml": """
+            groups:
+              - name: Platform
+                members: [alice@example.com, alcie@example.com]
+            permission_sets:
+              - name: ReadOnly
+            assignments:
+              - permission_set: ReadOnyl
+                groups: [Platfrom]
+                users: [nobody]
+                accounts: "*"
+            """,
+        },
+    )
+    fails_with(
+        idc,
+        tmp_path,
+        'desired/team.yaml:3:34: group "Platform": unknown user "alcie@example.com"; '
+        'did you mean "alice@example.com"?',
+        'desired/team.yaml:7:5: unknown permission set "ReadOnyl"; did you mean "ReadOnly"?',
+        'desired/team.yaml:8:14: unknown group "Platfrom"; did you mean "Platform"?',
+        'desired/team.yaml:9:13: unknown user "nobody"',
+    )
+
+
+def test_assignment_without_principals(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {"desired/a.yaml": "assignments:\n  - permission_set: ReadOnly\n    accounts: '*'\n"},
+    )
+    fails_with(
+        idc,
+        tmp_path,
+        'desired/a.yaml:2:5: assignment of permission set "ReadOnly" has no groups or users',
+    )
+
+
+def test_scim_mode_does_not_check_idp_principals(idc: IdcRunner, tmp_path: Path) -> None:
+    settings = "manage: {users: false, groups: false, memberships: false}\n"
+    make_repo(
+        tmp_path,
+        {
+            "desired/a.yaml": """
+            permission_sets:
+              - name: ReadOnly
+            assignments:
+              - permission_set: ReadOnly
+                groups: [FromOkta]
+                users: [someone@idp.example.com]
+                accounts: "*"
+            """
+        },
+        settings=settings,
+    )
+    result = idc("--repo", str(tmp_path), "validate")
+    assert result.exit_code == 0, result.output
+
+
+def test_declaring_an_unmanaged_kind_warns(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {"desired/a.yaml": "users:\n  - user_name: a\n"},
+        settings="manage: {users: false}\n",
+    )
+    result = idc("--repo", str(tmp_path), "validate")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "desired/a.yaml:2:5: warning: users here are ignored: idc.yaml sets manage.users to false\n"
+    )
+
+
+def test_several_errors_across_files_in_one_run(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {
+            "desired/a.yaml": "groups:\n  - name: [x\n",
+            "desired/b.yaml": "users:\n  - user_name: a\n    titel: x\n",
+            "desired/c.yaml": "users:\n  - user_name: b\n  - user_name: b\n",
+        },
+    )
+    result = idc("--repo", str(tmp_path), "validate")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: 3 problems\n")
+    located = [line.split(": ", 1)[0] for line in problems(result.stderr)]
+    assert located == ["desired/a.yaml:3:1", "desired/b.yaml:3:5", "desired/c.yaml:3:5"]
+
+
+HAS_FILTERS = importlib.util.find_spec("reconciler.desired.filters") is not None
+
+
+def test_filter_syntax_error_points_into_the_yaml_value(idc: IdcRunner, tmp_path: Path) -> None:
+    assert HAS_FILTERS, "reconciler.desired.filters is part of the product"
+    make_repo(
+        tmp_path,
+        {
+            "desired/a.yaml": """
+            assignments:
+              - permission_set: ReadOnly
+                groups: [Platform]
+                accounts: "ou:/Root/Prod and (tag:env=prod"
+              - permission_set: ReadOnly
+                groups: [Platform]
+                accounts: tag:env=prod and and name:x
+              - permission_set: ReadOnly
+                groups: [Platform]
+                accounts: >-
+                  name:a or
+            """
+        },
+    )
+    result = idc("--repo", str(tmp_path), "validate")
+    assert result.exit_code == 1
+    located = [line.split(": ", 2)[0:2] for line in problems(result.stderr)]
+    # Columns: the closing position after the 31-character expression that
+    # starts at column 16 (inside the quotes); the second `and`, column 18 of
+    # the plain scalar that starts at column 15; the end (column 10) of the
+    # folded block scalar whose text starts at column 7 of the next line.
+    assert located == [
+        ["desired/a.yaml:4:47", "invalid account filter"],
+        ["desired/a.yaml:7:32", "invalid account filter"],
+        ["desired/a.yaml:11:16", "invalid account filter"],
+    ]
