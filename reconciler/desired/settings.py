@@ -98,6 +98,7 @@ class Settings:
     safety: Safety = field(default_factory=Safety)
     accounts: AccountScope = field(default_factory=AccountScope)
     encryption_key: EncryptionKey | None = None
+    lock_s3: str | None = None  # s3://bucket/key of the cross-machine apply lock
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any] | None) -> Settings:
@@ -117,6 +118,7 @@ class Settings:
             ),
             accounts=AccountScope(**{k: bool(v) for k, v in accounts.items()}),
             encryption_key=EncryptionKey.parse(str(key)) if key else None,
+            lock_s3=(doc.get("lock") or {}).get("s3"),
         )
 
 
