@@ -16,6 +16,7 @@ from reconciler.errors import IdcError
 
 # verb -> module under reconciler.cli exposing `command`; one module per verb.
 COMMANDS: dict[str, str] = {
+    "accounts": "accounts",
     "init": "init",
     "validate": "validate",
     "demo": "demo",

@@ -1,0 +1,148 @@
+"""`idc accounts`: the live Organizations inventory and filter previews.
+
+Before putting `accounts: "ou:/Root/Prod and not tag:tier=sandbox"` in a pull
+request, a user wants to see exactly which accounts it selects, against the
+same inventory and the same eligibility rules (idc.yaml `accounts:`) the plan
+will use. A bad expression is shown with a caret under the offending column.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from rich.table import Table
+
+from reconciler.aws.reader import read_state
+from reconciler.cli.context import AppContext, pass_app
+from reconciler.desired.filters import FilterError, Inventory, check, expand, parse
+from reconciler.desired.settings import SETTINGS_FILE, Settings, load_settings
+from reconciler.model.accounts import Account
+
+
+def _settings(app: AppContext) -> Settings:
+    """idc.yaml when the repo has one; previews also work outside a repo."""
+    if (app.repo / SETTINGS_FILE).is_file():
+        return load_settings(app.repo)
+    return Settings()
+
+
+def _row(account: Account, inventory: Inventory) -> dict[str, Any]:
+    return {
+        "id": account.id,
+        "name": account.name,
+        "status": account.status,
+        "ou": account.ou_path,
+        "tags": dict(account.tags),
+        "excluded": inventory.excluded_reason(account.id) or None,
+    }
+
+
+def _table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("ID", no_wrap=True)
+    table.add_column("NAME", no_wrap=True)
+    table.add_column("STATUS", no_wrap=True)
+    table.add_column("OU")
+    table.add_column("TAGS", overflow="fold")
+    for row in rows:
+        status = row["status"]
+        if row["excluded"]:
+            status += f" ({row['excluded']}, not in filters)"
+        tags = ", ".join(f"{k}={v}" for k, v in row["tags"].items())
+        table.add_row(row["id"], row["name"], status, row["ou"], tags)
+    return table
+
+
+@click.command()
+@click.option(
+    "--filter",
+    "expression",
+    metavar="EXPR",
+    help="Filter expression, e.g. \"ou:/Root/Prod and not tag:tier=sandbox\"; "
+    "default: list every account.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: {filter, count, accounts, warnings} on stdout.",
+)
+@click.option(
+    "--include-suspended",
+    is_flag=True,
+    help="Let filters select suspended accounts (idc.yaml accounts.include_suspended).",
+)
+@click.option(
+    "--include-management",
+    is_flag=True,
+    help="Let filters select the management account (idc.yaml accounts.include_management).",
+)
+@pass_app
+def command(
+    app: AppContext,
+    expression: str | None,
+    fmt: str,
+    include_suspended: bool,
+    include_management: bool,
+) -> None:
+    """Show the organization's accounts, or preview what a filter selects.
+
+    Filters: *, ACCOUNT_ID, name:GLOB, name~REGEX, tag:KEY=GLOB, tag:KEY,
+    ou:/Root/PATH, ou:OU_ID, combined with and, or, not and parentheses.
+    Quote values holding spaces or parentheses: tag:"cost center"="R&D".
+    """
+    if expression is not None:
+        _parse_or_exit(expression)  # fail before any AWS call
+    settings = _settings(app)
+    state = read_state(app.aws(), instance=settings.instance, kinds=frozenset({"account"}))
+    inventory = Inventory.from_state(
+        state,
+        include_suspended=include_suspended or settings.accounts.include_suspended,
+        include_management=include_management or settings.accounts.include_management,
+    )
+    warnings: list[str] = []
+    if expression is None:
+        selected = list(inventory.accounts)
+    else:
+        try:
+            selected = sorted(expand(expression, inventory))
+        except FilterError as exc:
+            _fail(exc.with_text(expression))
+        warnings = [str(issue) for issue in check(expression, inventory)]
+    accounts = sorted(
+        (inventory.accounts[i] for i in selected), key=lambda a: (a.ou_path, a.name, a.id)
+    )
+    rows = [_row(account, inventory) for account in accounts]
+    if fmt == "json":
+        document = {"filter": expression, "count": len(rows), "accounts": rows}
+        click.echo(json.dumps({**document, "warnings": warnings}, indent=2))
+        return
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if rows:
+        app.out.print(_table(rows))
+    click.echo(_summary(len(rows), expression, inventory))
+
+
+def _summary(count: int, expression: str | None, inventory: Inventory) -> str:
+    noun = "account" if count == 1 else "accounts"
+    if expression is not None:
+        return f"{count} {noun} match {str(parse(expression))!r}"
+    excluded = len(inventory.accounts) - len(inventory.eligible)
+    return f"{count} {noun} ({excluded} not selectable by filters)"
+
+
+def _parse_or_exit(expression: str) -> None:
+    try:
+        parse(expression)
+    except FilterError as exc:
+        _fail(exc)
+
+
+def _fail(exc: FilterError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    raise click.exceptions.Exit(1)
