@@ -1,0 +1,135 @@
+"""Account assignments and permission set provisioning: AWS's asynchronous writes.
+
+Each of the three calls returns a status record (IN_PROGRESS, SUCCEEDED or
+FAILED) with a request id that its Describe*Status call polls; botocore has
+no waiters for sso-admin. This module knows the calls and their parameters;
+`write_async` runs them concurrently and polls them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from reconciler.aws.paging import list_all
+from reconciler.model.operations import Op
+
+if TYPE_CHECKING:
+    from reconciler.aws.write_context import WriteContext
+
+
+@dataclass(frozen=True)
+class AsyncCall:
+    """One asynchronous API: how to start it and how to ask how it went."""
+
+    submit: str  # the API that starts the request
+    status_key: str  # where the submit/describe result holds the status record
+    describe: str  # the API that reports a request's status
+    request_param: str  # the describe call's request id parameter
+
+
+ASYNC_CALLS: dict[str, AsyncCall] = {
+    "create_assignment": AsyncCall(
+        "CreateAccountAssignment",
+        "AccountAssignmentCreationStatus",
+        "DescribeAccountAssignmentCreationStatus",
+        "AccountAssignmentCreationRequestId",
+    ),
+    "delete_assignment": AsyncCall(
+        "DeleteAccountAssignment",
+        "AccountAssignmentDeletionStatus",
+        "DescribeAccountAssignmentDeletionStatus",
+        "AccountAssignmentDeletionRequestId",
+    ),
+    "provision_permission_set": AsyncCall(
+        "ProvisionPermissionSet",
+        "PermissionSetProvisioningStatus",
+        "DescribePermissionSetProvisioningStatus",
+        "ProvisionPermissionSetRequestId",
+    ),
+}
+
+# AWS quotas on outstanding requests per kind: "up to three concurrent calls"
+# of ProvisionPermissionSet; 15 outstanding CreateAccountAssignment (the
+# caller's max_in_flight, 15 by default, bounds the assignment kinds).
+AWS_CONCURRENCY: dict[str, int] = {"provision_permission_set": 3}
+
+
+def submit_params(ctx: WriteContext, op: Op) -> dict[str, Any]:
+    """The submit call's parameters, names resolved to ids."""
+    a = op.args
+    if op.name == "provision_permission_set":
+        return {
+            "PermissionSetArn": ctx.names.permission_set_arn(a["name"]),
+            "TargetType": "AWS_ACCOUNT",
+            "TargetId": str(a["account"]),
+        }
+    return {
+        "PermissionSetArn": ctx.names.permission_set_arn(a["permission_set"]),
+        "PrincipalType": a["principal_type"],
+        "PrincipalId": ctx.names.principal_id(a["principal_type"], a["principal"]),
+        "TargetType": "AWS_ACCOUNT",
+        "TargetId": str(a["account"]),
+    }
+
+
+def submit(ctx: WriteContext, op: Op) -> dict[str, Any]:
+    """Start the op; returns its status record (Status, RequestId, FailureReason)."""
+    call = ASYNC_CALLS[op.name]
+    result = ctx.sso_call(call.submit, op.describe(), **submit_params(ctx, op))
+    status: dict[str, Any] = result[call.status_key]
+    return status
+
+
+def describe(ctx: WriteContext, op: Op, request_id: str) -> dict[str, Any]:
+    """The current status record of a started op."""
+    call = ASYNC_CALLS[op.name]
+    result = ctx.sso_call(call.describe, op.describe(), **{call.request_param: request_id})
+    status: dict[str, Any] = result[call.status_key]
+    return status
+
+
+# --- live state (for is_applied) ---------------------------------------------
+
+
+def assignment_exists(ctx: WriteContext, args: dict[str, Any]) -> bool:
+    """True when the principal holds the permission set in the account."""
+    arn = ctx.names.find_permission_set_arn(args["permission_set"])
+    if arn is None:
+        return False
+    if args["principal_type"] == "GROUP":
+        principal_id = ctx.names.find_group_id(args["principal"])
+    else:
+        principal_id = ctx.names.find_user_id(args["principal"])
+    if principal_id is None:
+        return False
+    assignments = list_all(
+        ctx.sso,
+        "ListAccountAssignments",
+        "AccountAssignments",
+        f"assignments of {args['permission_set']} in {args['account']}",
+        InstanceArn=ctx.instance_arn,
+        AccountId=str(args["account"]),
+        PermissionSetArn=arn,
+    )
+    return any(
+        a.get("PrincipalType") == args["principal_type"] and a.get("PrincipalId") == principal_id
+        for a in assignments
+    )
+
+
+def is_provisioned(ctx: WriteContext, args: dict[str, Any]) -> bool:
+    """True when the account's role reflects the latest permission set version."""
+    arn = ctx.names.find_permission_set_arn(args["name"])
+    if arn is None:
+        return False
+    current = list_all(
+        ctx.sso,
+        "ListPermissionSetsProvisionedToAccount",
+        "PermissionSets",
+        f"permission sets provisioned to {args['account']}",
+        InstanceArn=ctx.instance_arn,
+        AccountId=str(args["account"]),
+        ProvisioningStatus="LATEST_PERMISSION_SET_PROVISIONED",
+    )
+    return arn in current

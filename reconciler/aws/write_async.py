@@ -1,0 +1,190 @@
+"""Running many asynchronous sso-admin requests at AWS's concurrency limits.
+
+Identity Center allows 15 outstanding CreateAccountAssignment requests and 3
+concurrent ProvisionPermissionSet calls, and 20 calls per second across all of
+sso-admin. At that rate every call counts, so polling is built to spend about
+one Describe*Status call per request:
+
+- Each request is first polled after the time requests have recently taken
+  (an adaptive estimate); requests that come due together are polled in one
+  round, concurrently. While a request stays IN_PROGRESS its next poll comes
+  later and later (x1.5 each time), never as a fixed long sleep.
+- The estimate shrinks a little after every first poll that finds the request
+  finished and grows after one that finds it still running, so it settles
+  where about nine first polls in ten find a result.
+
+Why not ListAccountAssignmentCreationStatus(Filter=IN_PROGRESS)? It spares
+polls of unfinished requests, but its items carry no FailureReason, so every
+finished request still needs its own Describe: at least one list call per
+round on top of one Describe per request, more than the above when the
+estimate is good. Calls happen on a small thread pool (boto3 clients are thread
+safe; the session's rate limiter paces them); `on_start`/`on_done` run on the
+caller's thread, in order, so a journal needs no locking.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from reconciler.aws.write_assignments import ASYNC_CALLS, AWS_CONCURRENCY, describe, submit
+from reconciler.errors import AwsError
+from reconciler.model.operations import ASYNC_OPS, Op
+
+if TYPE_CHECKING:
+    from reconciler.aws.write_context import WriteContext
+
+OnStart = Callable[[Op], None]
+OnDone = Callable[[Op, AwsError | None], None]
+
+
+@dataclass
+class PollClock:
+    """When to poll: an estimate of how long requests take, learnt as they finish."""
+
+    estimate: float = 1.0
+    floor: float = 0.05
+    ceiling: float = 10.0
+    shrink: float = 0.97
+    grow: float = 1.3
+
+    def first_poll(self) -> float:
+        return self.estimate
+
+    def next_poll(self, polls: int) -> float:
+        """Delay after the `polls`-th poll found the request still running."""
+        return min(self.ceiling, max(self.floor, self.estimate * 0.5 * 1.5 ** (polls - 1)))
+
+    def learn(self, finished_on_first_poll: bool) -> None:
+        factor = self.shrink if finished_on_first_poll else self.grow
+        self.estimate = min(self.ceiling, max(self.floor, self.estimate * factor))
+
+
+@dataclass
+class Request:
+    op: Op
+    request_id: str = ""
+    due: float = 0.0
+    polls: int = 0
+
+
+@dataclass
+class AsyncRunner:
+    """Runs ops with at most `max_in_flight` outstanding (and 3 provisions)."""
+
+    ctx: WriteContext
+    run_sync: Callable[[Op], None]
+    clock: PollClock = field(default_factory=PollClock)
+
+    def run(
+        self, ops: Sequence[Op], on_start: OnStart, on_done: OnDone, max_in_flight: int = 15
+    ) -> None:
+        queue = list(ops)
+        waiting: list[Request] = []  # started, IN_PROGRESS, next poll at `due`
+        running: dict[Future[dict[str, Any]], Request] = {}  # a call on the way
+        workers = max(2, min(32, 2 * max_in_flight))
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="idc-async")
+        try:
+            while queue or waiting or running:
+                self._start(queue, waiting, running, pool, on_start, on_done, max_in_flight)
+                self._poll_due(waiting, running, pool)
+                if running:
+                    timeout = _until(waiting)
+                    finished, _ = wait(list(running), timeout=timeout, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        self._settle(running.pop(future), future, waiting, on_done)
+                elif waiting:
+                    time.sleep(_until(waiting) or 0.0)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _start(
+        self,
+        queue: list[Op],
+        waiting: list[Request],
+        running: dict[Future[dict[str, Any]], Request],
+        pool: ThreadPoolExecutor,
+        on_start: OnStart,
+        on_done: OnDone,
+        max_in_flight: int,
+    ) -> None:
+        """Submit queued ops while their kind (and the total) has a free slot."""
+        outstanding = [r.op.name for r in waiting] + [r.op.name for r in running.values()]
+        index = 0
+        while index < len(queue) and len(outstanding) < max_in_flight:
+            op = queue[index]
+            if op.name not in ASYNC_OPS:
+                queue.pop(index)
+                on_start(op)
+                try:
+                    self.run_sync(op)
+                except AwsError as exc:
+                    on_done(op, exc)
+                else:
+                    on_done(op, None)
+                continue
+            limit = min(max_in_flight, AWS_CONCURRENCY.get(op.name, max_in_flight))
+            if outstanding.count(op.name) >= limit:
+                index += 1
+                continue
+            queue.pop(index)
+            on_start(op)
+            request = Request(op)
+            running[pool.submit(submit, self.ctx, op)] = request
+            outstanding.append(op.name)
+
+    def _poll_due(
+        self,
+        waiting: list[Request],
+        running: dict[Future[dict[str, Any]], Request],
+        pool: ThreadPoolExecutor,
+    ) -> None:
+        """Poll, in one round, every request due now or within a short slack."""
+        if not waiting:
+            return
+        horizon = time.monotonic() + self.clock.floor
+        due = [r for r in waiting if r.due <= horizon]
+        for request in due:
+            waiting.remove(request)
+            request.polls += 1
+            running[pool.submit(describe, self.ctx, request.op, request.request_id)] = request
+
+    def _settle(
+        self,
+        request: Request,
+        future: Future[dict[str, Any]],
+        waiting: list[Request],
+        on_done: OnDone,
+    ) -> None:
+        """Handle a finished submit or describe call."""
+        try:
+            status = future.result()
+        except AwsError as exc:
+            on_done(request.op, exc)
+            return
+        state = status.get("Status")
+        if request.polls == 1 and state in ("SUCCEEDED", "FAILED", "IN_PROGRESS"):
+            self.clock.learn(finished_on_first_poll=state != "IN_PROGRESS")
+        if state == "IN_PROGRESS":
+            request.request_id = request.request_id or str(status["RequestId"])
+            delay = (
+                self.clock.next_poll(request.polls) if request.polls else self.clock.first_poll()
+            )
+            request.due = time.monotonic() + delay
+            waiting.append(request)
+        elif state == "SUCCEEDED":
+            on_done(request.op, None)
+        else:
+            call = ASYNC_CALLS[request.op.name]
+            reason = str(status.get("FailureReason") or f"request ended with status {state}")
+            on_done(request.op, AwsError(call.submit, request.op.describe(), reason, "FAILED"))
+
+
+def _until(waiting: list[Request]) -> float | None:
+    """Seconds until the next poll is due (None when nothing waits)."""
+    if not waiting:
+        return None
+    return max(0.0, min(r.due for r in waiting) - time.monotonic())

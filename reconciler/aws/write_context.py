@@ -1,0 +1,112 @@
+"""What every write module needs: clients, ids, name resolution and one `call`.
+
+`call` is the writer's single path to AWS. It translates botocore failures into
+AwsError through the reader's `aws.errors` (one translation for the product)
+and adds the one retry AWS asks for beyond botocore's adaptive retries:
+ConflictException. sso-admin documents it as "a conflict with a previous
+successful write ... the previous write did not have time to propagate ... A
+retry (with appropriate backoff logic) is the recommended response";
+Identity Store marks the transient kind with Reason CONCURRENT_MODIFICATION
+(UNIQUENESS_CONSTRAINT_VIOLATION is a real duplicate and never retried).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from botocore import xform_name
+from botocore.exceptions import BotoCoreError, ClientError
+
+from reconciler.aws.clients import AwsSession
+from reconciler.aws.errors import to_aws_error
+
+if TYPE_CHECKING:
+    from reconciler.aws.write_ids import IdResolver
+
+# CreatePermissionSet's ConflictException means "name already exists": permanent.
+_CONFLICT_NOT_TRANSIENT = frozenset({"CreatePermissionSet"})
+
+
+@dataclass(frozen=True)
+class ConflictRetry:
+    """Bounded exponential backoff with jitter for transient ConflictExceptions.
+
+    The defaults wait up to ~30 s in total, long enough for AWS to finish a
+    de-provisioning that blocks DeletePermissionSet in the common case, short
+    enough that a permanent conflict surfaces while the user still watches.
+    """
+
+    attempts: int = 8
+    base: float = 0.25
+    cap: float = 8.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds before retry `attempt` (1-based): half fixed, half random."""
+        ceiling = min(self.cap, self.base * 2 ** (attempt - 1))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def _is_transient_conflict(exc: ClientError, operation: str) -> bool:
+    error = exc.response.get("Error", {})
+    if error.get("Code") != "ConflictException" or operation in _CONFLICT_NOT_TRANSIENT:
+        return False
+    reason = exc.response.get("Reason") or error.get("Reason")
+    return reason != "UNIQUENESS_CONSTRAINT_VIOLATION"
+
+
+@dataclass
+class WriteContext:
+    """Shared by the write_* modules of one Writer."""
+
+    session: AwsSession
+    instance_arn: str
+    identity_store_id: str
+    conflict_retry: ConflictRetry = field(default_factory=ConflictRetry)
+    conflicts_retried: int = 0
+    names: IdResolver = field(init=False)
+
+    def __post_init__(self) -> None:
+        from reconciler.aws.write_ids import IdResolver
+
+        self.names = IdResolver(self)
+
+    @property
+    def sso(self) -> Any:
+        return self.session.client("sso-admin")
+
+    @property
+    def store(self) -> Any:
+        return self.session.client("identitystore")
+
+    def call(self, client: Any, operation: str, resource: str, **params: Any) -> dict[str, Any]:
+        """One API call by its AWS name; AwsError on failure, conflicts retried."""
+        method = getattr(client, xform_name(operation))
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                result: dict[str, Any] = method(**params)
+                return result
+            except ClientError as exc:
+                if attempt < self.conflict_retry.attempts and _is_transient_conflict(
+                    exc, operation
+                ):
+                    self.conflicts_retried += 1
+                    time.sleep(self.conflict_retry.delay(attempt))
+                    continue
+                raise to_aws_error(exc, operation, resource) from exc
+            except BotoCoreError as exc:
+                raise to_aws_error(exc, operation, resource) from exc
+
+    def sso_call(self, operation: str, resource: str, **params: Any) -> dict[str, Any]:
+        """An sso-admin call on this instance (InstanceArn filled in)."""
+        return self.call(self.sso, operation, resource, InstanceArn=self.instance_arn, **params)
+
+    def store_call(self, operation: str, resource: str, **params: Any) -> dict[str, Any]:
+        """An identitystore call on this store (IdentityStoreId filled in)."""
+        return self.call(
+            self.store, operation, resource, IdentityStoreId=self.identity_store_id, **params
+        )

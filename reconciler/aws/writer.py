@@ -1,0 +1,135 @@
+"""Apply's gateway to AWS: performs semantic ops and checks whether they took effect.
+
+The apply engine thinks in `Op`s (model.operations): named, journaled, each
+with an exact inverse. The Writer turns one Op into the AWS calls it takes,
+resolving names to ids as it goes, and raises AwsError naming the failed call,
+the op's target and AWS's own reason (for asynchronous requests, the
+FailureReason). `execute_many` runs large batches of asynchronous ops at AWS's
+concurrency limits; `is_applied` answers, from live state, whether an op's
+effect is present, which is what resume and rollback need for an intent whose
+`done` record a crash prevented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from reconciler.aws import write_groups, write_permission_sets, write_users
+from reconciler.aws.clients import AwsSession
+from reconciler.aws.write_assignments import assignment_exists, is_provisioned
+from reconciler.aws.write_async import AsyncRunner, OnDone, OnStart, PollClock
+from reconciler.aws.write_context import ConflictRetry, WriteContext
+from reconciler.errors import AwsError
+from reconciler.model.operations import ASYNC_OPS, Op
+
+# AWS: at most 15 outstanding CreateAccountAssignment requests (not adjustable).
+MAX_OUTSTANDING_ASSIGNMENTS = 15
+
+
+class Writer:
+    """Executes Ops against one Identity Center instance and its identity store."""
+
+    def __init__(
+        self,
+        session: AwsSession,
+        instance_arn: str,
+        identity_store_id: str,
+        *,
+        conflict_retry: ConflictRetry | None = None,
+        poll_clock: PollClock | None = None,
+    ) -> None:
+        self.ctx = WriteContext(
+            session, instance_arn, identity_store_id, conflict_retry or ConflictRetry()
+        )
+        self._runner = AsyncRunner(self.ctx, self._execute_sync, poll_clock or PollClock())
+        self._sync: dict[str, Callable[[dict[str, Any], str], None]] = {
+            "create_user": lambda a, r: write_users.create_user(self.ctx, a["doc"], r),
+            "update_user": lambda a, r: write_users.update_user(self.ctx, a, r),
+            "delete_user": lambda a, r: write_users.delete_user(self.ctx, a["user_name"], r),
+            "create_group": lambda a, r: write_groups.create_group(self.ctx, a["doc"], r),
+            "update_group": lambda a, r: write_groups.update_group(self.ctx, a, r),
+            "delete_group": lambda a, r: write_groups.delete_group(self.ctx, a["name"], r),
+            "add_member": lambda a, r: write_groups.add_member(self.ctx, a["group"], a["user"], r),
+            "remove_member": lambda a, r: write_groups.remove_member(
+                self.ctx, a["group"], a["user"], r
+            ),
+            "create_permission_set": lambda a, r: write_permission_sets.create_permission_set(
+                self.ctx, a["doc"], r
+            ),
+            "update_permission_set": lambda a, r: write_permission_sets.update_permission_set(
+                self.ctx, a, r
+            ),
+            "delete_permission_set": lambda a, r: write_permission_sets.delete_permission_set(
+                self.ctx, a["name"], r
+            ),
+        }
+
+    @property
+    def conflicts_retried(self) -> int:
+        """ConflictExceptions that a backoff retry got past (for reports and tests)."""
+        return self.ctx.conflicts_retried
+
+    def execute(self, op: Op) -> None:
+        """Perform one op fully (asynchronous ones polled to completion)."""
+        if op.name not in ASYNC_OPS:
+            self._execute_sync(op)
+            return
+        errors: list[AwsError] = []
+
+        def done(_: Op, error: AwsError | None) -> None:
+            if error is not None:
+                errors.append(error)
+
+        self._runner.run([op], lambda _: None, done, max_in_flight=1)
+        if errors:
+            raise errors[0]
+
+    def execute_many(
+        self,
+        ops: Sequence[Op],
+        on_start: OnStart,
+        on_done: OnDone,
+        *,
+        max_in_flight: int = MAX_OUTSTANDING_ASSIGNMENTS,
+    ) -> None:
+        """Perform independent ops, asynchronous ones concurrently.
+
+        `on_start(op)` runs before the op's first call (journal the intent
+        there); `on_done(op, error)` after it completed, with None or the
+        AwsError. A failed op does not stop the others. At most
+        `max_in_flight` requests are outstanding, and at most 3
+        ProvisionPermissionSet. Non-asynchronous ops run one by one.
+        """
+        self._runner.run(ops, on_start, on_done, max_in_flight=max(1, max_in_flight))
+
+    def _execute_sync(self, op: Op) -> None:
+        handler = self._sync.get(op.name)
+        if handler is None:
+            raise ValueError(f"not a synchronous op: {op.name}")
+        handler(op.args, op.describe())
+
+    def is_applied(self, op: Op) -> bool:
+        """Whether the op's effect is present in live state now."""
+        ctx, a = self.ctx, op.args
+        checks: dict[str, Callable[[], bool]] = {
+            "create_user": lambda: write_users.user_matches(ctx, a["doc"]),
+            "update_user": lambda: write_users.user_matches(ctx, a["after"]),
+            "delete_user": lambda: ctx.names.find_user_id(a["user_name"]) is None,
+            "create_group": lambda: write_groups.group_matches(ctx, a["doc"]),
+            "update_group": lambda: write_groups.group_matches(ctx, a["after"]),
+            "delete_group": lambda: ctx.names.find_group_id(a["name"]) is None,
+            "add_member": lambda: ctx.names.find_membership_id(a["group"], a["user"]) is not None,
+            "remove_member": lambda: ctx.names.find_membership_id(a["group"], a["user"]) is None,
+            "create_permission_set": lambda: write_permission_sets.permission_set_matches(
+                ctx, a["doc"]
+            ),
+            "update_permission_set": lambda: write_permission_sets.permission_set_matches(
+                ctx, a["after"]
+            ),
+            "delete_permission_set": lambda: ctx.names.find_permission_set_arn(a["name"]) is None,
+            "provision_permission_set": lambda: is_provisioned(ctx, a),
+            "create_assignment": lambda: assignment_exists(ctx, a),
+            "delete_assignment": lambda: not assignment_exists(ctx, a),
+        }
+        return checks[op.name]()
