@@ -6,7 +6,8 @@ Public API: `Simulator`, `Realism`, `FaultRule`, `seed_demo`, `seed_scale`;
 """
 
 from reconciler.sim.realism import FaultRule, Realism
+from reconciler.sim.scale import seed_scale
 from reconciler.sim.seed import seed_demo
 from reconciler.sim.simulator import Simulator, SimulatorError
 
-__all__ = ["FaultRule", "Realism", "Simulator", "SimulatorError", "seed_demo"]
+__all__ = ["FaultRule", "Realism", "Simulator", "SimulatorError", "seed_demo", "seed_scale"]

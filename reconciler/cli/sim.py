@@ -1,0 +1,59 @@
+"""`idc sim`: the simulator as a local endpoint, and resetting `--sim` state."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import click
+
+from reconciler.cli.context import AppContext, pass_app
+
+
+@click.group("sim")
+def command() -> None:
+    """The embedded AWS simulator (IAM Identity Center, Identity Store, Organizations)."""
+
+
+@command.command("serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True,
+              help="TCP port; 0 picks a free one.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to bind.")
+@click.option("--seed", type=click.Choice(["demo", "empty"]), default="demo", show_default=True,
+              help="Start with the demo organization or an empty Identity Center.")
+@click.option("--stop-after", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Stop by itself after this many seconds (for scripts and CI).")
+@pass_app
+def serve(app: AppContext, port: int, host: str, seed: str, stop_after: float | None) -> None:
+    """Serve the simulator over HTTP for the AWS CLI, SDKs and other tools.
+
+    Point clients at it with `--endpoint-url` or `AWS_ENDPOINT_URL`, region
+    eu-west-1 and any credentials. State lives in memory until it stops
+    (Ctrl-C).
+    """
+    from reconciler.sim.server import serving
+
+    with serving(host=host, port=port, seed=seed) as endpoint:
+        sim = endpoint.sim
+        app.say(f"simulator listening on {endpoint.url} (seed: {seed})")
+        app.say(f"  instance {sim.instance_arn}, identity store {sim.identity_store_id}")
+        app.say(f"  export AWS_ENDPOINT_URL={endpoint.url} AWS_DEFAULT_REGION={sim.region}")
+        click.echo(endpoint.url)
+        stopped = threading.Event()
+        try:
+            stopped.wait(stop_after)
+        except KeyboardInterrupt:
+            pass
+    app.say("simulator stopped")
+
+
+@command.command("reset")
+@pass_app
+def reset(app: AppContext) -> None:
+    """Forget the state `idc --sim` keeps in this repository (.idc/sim)."""
+    state = app.repo / ".idc" / "sim"
+    if state.exists():
+        shutil.rmtree(state)
+        app.say(f"removed {state}; the next `idc --sim` command starts from the demo")
+    else:
+        app.say("no simulator state to remove")

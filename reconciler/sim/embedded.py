@@ -1,0 +1,71 @@
+"""The simulator behind `idc --sim`: one consistent AWS per repository.
+
+Each `idc --sim` invocation is a new process, so the simulated state is
+saved to `<repo>/.idc/sim/state.pickle` when a command ends and restored when
+the next one starts; the first one seeds the demo organization. Only the
+simulated account and region (123456789012, eu-west-1) are kept, which is
+everything `idc` talks to. The file is written atomically, so a killed
+command leaves the previous state, never half of one.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from moto.organizations.models import organizations_backends
+
+from reconciler.errors import InputError
+from reconciler.fsutil import atomic_write_bytes
+from reconciler.sim.realism import Realism
+from reconciler.sim.seed import seed_demo
+from reconciler.sim.simulator import Simulator
+
+STATE_FILE = "state.pickle"
+FORMAT = 1
+
+
+def snapshot_state(sim: Simulator) -> bytes:
+    """Everything the simulated account holds, as bytes."""
+    state: dict[str, Any] = {
+        "format": FORMAT,
+        # moto's AWS-managed policy catalogue is a cache it reloads on demand.
+        "sso_admin": {**sim.sso_admin.__dict__, "aws_managed_policies": None},
+        "identity_store": sim.identity_store.__dict__,
+        "organizations": sim.organizations.__dict__,
+        "master_accounts": dict(organizations_backends.master_accounts),
+    }
+    return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def restore_state(sim: Simulator, data: bytes, source: str = "simulator state") -> None:
+    try:
+        state = pickle.loads(data)
+    except Exception as exc:  # any unpickling failure means an unusable file
+        raise InputError(f"{source}: unreadable ({exc}); run `idc sim reset`") from None
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise InputError(f"{source}: written by another idc version; run `idc sim reset`")
+    sim.sso_admin.__dict__.update(state["sso_admin"])
+    sim.identity_store.__dict__.update(state["identity_store"])
+    sim.organizations.__dict__.update(state["organizations"])
+    organizations_backends.master_accounts.update(state["master_accounts"])
+
+
+@contextmanager
+def embedded_simulator(state_dir: Path, realism: Realism | None = None) -> Iterator[Simulator]:
+    """Run a Simulator holding the state saved in `state_dir` (else the demo)
+    and save it back when the block ends, even when the command failed: like
+    AWS, the simulator keeps whatever changes were made before a failure."""
+    path = Path(state_dir) / STATE_FILE
+    with Simulator(realism) as sim:
+        if path.exists():
+            restore_state(sim, path.read_bytes(), str(path))
+        else:
+            seed_demo(sim)
+        try:
+            yield sim
+        finally:
+            atomic_write_bytes(path, snapshot_state(sim))
