@@ -67,9 +67,13 @@ class Plan:
     # Per-change fingerprints of the live resources touched, so a stale plan
     # file can be refused precisely (SPEC section 8).
     touched: Mapping[str, str] = field(default_factory=dict)
+    # Why nothing was needed where nothing changed ("user: 8 in desired state
+    # already match AWS", "group: not managed ..."): shown by renderers, not
+    # part of the plan file (apply has no use for them).
+    notes: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, int]:
-        counts = dict.fromkeys(ACTIONS, 0)
+        counts: dict[str, int] = dict.fromkeys(ACTIONS, 0)
         for change in self.changes:
             counts[change.action] += 1
         return counts

@@ -1,0 +1,59 @@
+"""build_plan: desired state + live state + settings -> an ordered Plan.
+
+Pure: no I/O, no AWS, no clock. Each kind module compares its slice and yields
+changes (or notes why nothing is needed); this module gathers them, applies
+the safety rails, orders them for apply and fingerprints the live read.
+"""
+
+from __future__ import annotations
+
+from reconciler.desired.settings import Settings
+from reconciler.desired.types import Desired, Location
+from reconciler.errors import InputError
+from reconciler.model import State
+from reconciler.plan.assignments import plan_assignments
+from reconciler.plan.changes import Change, Plan
+from reconciler.plan.context import PlanContext
+from reconciler.plan.fingerprint import document_digest, state_fingerprint
+from reconciler.plan.groups import plan_groups
+from reconciler.plan.memberships import plan_memberships
+from reconciler.plan.ordering import in_apply_order
+from reconciler.plan.permission_sets import plan_permission_sets
+from reconciler.plan.safety import check_delete_budget, drop_protected
+from reconciler.plan.users import plan_users
+
+
+def build_plan(
+    desired: Desired,
+    live: State,
+    settings: Settings,
+    *,
+    allow_deletes: bool = False,
+    strict: bool = False,
+) -> Plan:
+    """The changes that make `live` match `desired`, in apply order.
+
+    Raises InputError (every bad reference, located) and TooManyDeletesError
+    (more deletes than safety.max_deletes without allow_deletes).
+    """
+    ctx = PlanContext(desired, live, settings)
+    for w in desired.warnings:  # loader findings: shown with the plan, once
+        ctx.warn(Location(w.path, w.line, w.column), w.message)
+    changes: list[Change] = []
+    changes.extend(plan_permission_sets(ctx))
+    changes.extend(plan_users(ctx))
+    changes.extend(plan_groups(ctx))
+    changes.extend(plan_memberships(ctx))
+    changes.extend(plan_assignments(ctx, strict=strict))
+    if ctx.problems:
+        raise InputError(ctx.problems)
+    kept, protect_warnings = drop_protected(changes, settings)
+    check_delete_budget(kept, settings, allow_deletes)
+    ordered = in_apply_order(kept)
+    return Plan(
+        changes=tuple(ordered),
+        fingerprint=state_fingerprint(live),
+        warnings=(*ctx.warnings, *protect_warnings),
+        touched={c.key_text(): document_digest(c.before) for c in ordered if c.before is not None},
+        notes=tuple(ctx.notes),
+    )

@@ -1,0 +1,97 @@
+"""Permission sets: create, update, delete; updates list the accounts to
+re-provision.
+
+Values are compared after model normalisation (inline policy as canonical
+JSON, PT60M == PT1H, managed policy ARNs as a set), so a spelling difference
+is never a change. AWS does not push permission set edits to accounts that
+already have it (AWS-NOTES section 4), so an update that changes the
+provisioned role names every account in `live.provisioned` for re-provisioning.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import fields
+
+from reconciler.model import PermissionSet
+from reconciler.plan.changes import Change
+from reconciler.plan.context import PlanContext
+from reconciler.plan.documents import permission_set_doc, permission_set_key
+from reconciler.plan.wording import differ, plural
+
+COMPARED: tuple[str, ...] = tuple(f.name for f in fields(PermissionSet) if f.name != "name")
+# Attributes of the permission set resource itself, not of the IAM role it
+# provisions: changing only these needs no re-provisioning.
+NOT_PROVISIONED: frozenset[str] = frozenset({"description", "tags"})
+
+
+def plan_permission_sets(ctx: PlanContext) -> Iterator[Change]:
+    if not ctx.manages("permission_set"):
+        ctx.notes.append(
+            f"permission_set: not managed ({ctx.manage_text('permission_set')}); "
+            "referenced by name only"
+        )
+        return
+    desired, live = ctx.desired.permission_sets, ctx.live.permission_sets
+    in_sync = 0
+    for name in sorted(desired):
+        want, have = desired[name], live.get(name)
+        key = permission_set_key(name)
+        if have is None:
+            where = ctx.where("permission_set", name)
+            yield Change(
+                "create", "permission_set", key, None, permission_set_doc(want),
+                f"in {where} but not in AWS",
+            )  # fmt: skip
+            continue
+        changed = changed_fields(want, have)
+        if not changed:
+            in_sync += 1
+            continue
+        reprovision: tuple[str, ...] = ()
+        reason = differ(changed)
+        if set(changed) - NOT_PROVISIONED:
+            reprovision = tuple(sorted(ctx.live.provisioned.get(name, ())))
+            if reprovision:
+                reason += f"; re-provisions to {plural(len(reprovision), 'account')}"
+                reason += " it is provisioned to"
+            else:
+                reason += "; not provisioned to any account, nothing to re-provision"
+        yield Change(
+            "update", "permission_set", key, permission_set_doc(have), permission_set_doc(want),
+            reason, reprovision,
+        )  # fmt: skip
+    ctx.note_unchanged("permission_set", in_sync, len(live))
+    if not ctx.authoritative("permission_set"):
+        return
+    doomed = sorted(live.keys() - desired.keys())
+    _warn_unmanaged_assignments(ctx, doomed)
+    for name in doomed:
+        yield Change(
+            "delete", "permission_set", permission_set_key(name),
+            permission_set_doc(live[name]), None,
+            f"not in desired state; permission sets are managed "
+            f"({ctx.manage_text('permission_set')})",
+        )  # fmt: skip
+
+
+def changed_fields(want: PermissionSet, have: PermissionSet) -> list[str]:
+    return [f for f in COMPARED if getattr(want, f) != getattr(have, f)]
+
+
+def _warn_unmanaged_assignments(ctx: PlanContext, doomed: list[str]) -> None:
+    """AWS refuses to delete a permission set that is still assigned; say so
+    up front when this repository will not remove those assignments."""
+    if not doomed or ctx.authoritative("assignment"):
+        return
+    wanted = set(doomed)
+    counts = Counter(a.permission_set for a in ctx.live.assignments if a.permission_set in wanted)
+    for name in doomed:
+        if counts[name]:
+            ctx.warn(
+                None,
+                f'permission set "{name}" is deleted but still has '
+                f"{plural(counts[name], 'assignment')} this repository does not manage; "
+                "AWS refuses the delete until they are removed",
+            )
