@@ -119,6 +119,7 @@ def read_permission_set(ctx: ReadContext, arn: str) -> LivePermissionSet | None:
             permission_set=PermissionSet.build(
                 name,
                 description=described.get("Description") or None,
+                # AWS reports its default (PT1H) like any other value.
                 session_duration=described.get("SessionDuration") or None,
                 relay_state=described.get("RelayState") or None,
                 managed_policies=[m["Arn"] for m in managed],

@@ -1,0 +1,107 @@
+"""The fewest API calls any complete read of an organization needs.
+
+Benchmarks report the reader's calls next to this bound, so "fast" has a
+yardstick that does not move with our implementation. It is computed from a
+State read completely (the counts are exact then), with the largest page each
+API allows (100; 20 for Organizations) and the cheapest of the complete
+readings for each part:
+
+- instance: ListInstances, 1.
+- users, groups: ceil(n/100) pages, at least 1.
+- memberships: per group, or per user, whichever needs fewer pages.
+- permission sets: ceil(P/100) list pages plus 6 calls each (describe,
+  inline policy, managed policies, customer managed references, boundary,
+  tags: sso-admin has no bulk read).
+- provisioning: per permission set or per account, whichever is fewer.
+- assignments: per provisioned (permission set, account) pair, or per user
+  and group. A mix cannot do better: a principal not asked for directly can
+  only be found by reading every pair it might be in, i.e. all of them.
+- organization: DescribeOrganization, ListRoots, per OU (root included) one
+  child-OU listing and one account listing (20 per page), and one
+  ListTagsForResource per account.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from reconciler.aws.read_permission_sets import CALLS_PER_PERMISSION_SET
+from reconciler.model import State
+
+PAGE = 100
+ORG_PAGE = 20
+
+
+def pages(items: int, size: int = PAGE) -> int:
+    """Calls to list `items` things: at least one, even for none."""
+    return max(1, math.ceil(items / size))
+
+
+def _pages_per_key(keys: Iterable[str], counts: Counter[str]) -> int:
+    return sum(pages(counts.get(k, 0)) for k in keys)
+
+
+@dataclass(frozen=True)
+class CallBound:
+    """Lower bound of calls per part of a read; `total` is what benches show."""
+
+    parts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.parts.values())
+
+
+def _org_calls(state: State) -> int:
+    paths = {ou.path for ou in state.org_units.values()}
+    child_ous: Counter[str] = Counter(p.rsplit("/", 1)[0] for p in paths if p.count("/") > 1)
+    accounts_in: Counter[str] = Counter(a.ou_path for a in state.accounts.values())
+    per_parent = sum(
+        pages(child_ous.get(p, 0), ORG_PAGE) + pages(accounts_in.get(p, 0), ORG_PAGE) for p in paths
+    )
+    return 2 + per_parent + len(state.accounts)
+
+
+def lower_bound_calls(state: State) -> CallBound:
+    """The fewest calls that read `state` completely (module docstring)."""
+    users, groups = state.users, state.groups
+    members_of: Counter[str] = Counter(m.group for m in state.memberships)
+    groups_of: Counter[str] = Counter(m.user for m in state.memberships)
+
+    accounts_of = {ps: set(ids) for ps, ids in state.provisioned.items()}
+    sets_in: Counter[str] = Counter(a for ids in accounts_of.values() for a in ids)
+    all_accounts = set(state.accounts) | set(sets_in)
+
+    in_pair: Counter[tuple[str, str]] = Counter(
+        (a.permission_set, a.account) for a in state.assignments
+    )
+    of_principal: Counter[str] = Counter(
+        f"{a.principal_type}:{a.principal}" for a in state.assignments
+    )
+    per_pair = sum(
+        pages(in_pair.get((ps, account), 0)) for ps, ids in accounts_of.items() for account in ids
+    )
+    principals = [f"USER:{u}" for u in users] + [f"GROUP:{g}" for g in groups]
+    per_principal = _pages_per_key(principals, of_principal)
+
+    permission_sets = len(state.permission_sets)
+    return CallBound(
+        {
+            "instance": 1,
+            "users": pages(len(users)),
+            "groups": pages(len(groups)),
+            "memberships": min(
+                _pages_per_key(groups, members_of), _pages_per_key(users, groups_of)
+            ),
+            "permission_sets": pages(permission_sets) + CALLS_PER_PERMISSION_SET * permission_sets,
+            "provisioning": min(
+                _pages_per_key(accounts_of, Counter({k: len(v) for k, v in accounts_of.items()})),
+                _pages_per_key(all_accounts, sets_in),
+            ),
+            "assignments": min(per_pair, per_principal),
+            "organization": _org_calls(state),
+        }
+    )
