@@ -40,18 +40,15 @@ def _row(account: Account, inventory: Inventory) -> dict[str, Any]:
 
 
 def _table(rows: list[dict[str, Any]]) -> Table:
+    """Accounts filters cannot select (suspended, management) are dimmed."""
     table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("ID", no_wrap=True)
-    table.add_column("NAME", no_wrap=True)
-    table.add_column("STATUS", no_wrap=True)
-    table.add_column("OU")
+    for title in ("ID", "NAME", "STATUS", "OU"):
+        table.add_column(title, no_wrap=True)
     table.add_column("TAGS", overflow="fold")
     for row in rows:
-        status = row["status"]
-        if row["excluded"]:
-            status += f" ({row['excluded']}, not in filters)"
         tags = ", ".join(f"{k}={v}" for k, v in row["tags"].items())
-        table.add_row(row["id"], row["name"], status, row["ou"], tags)
+        style = "dim" if row["excluded"] else None
+        table.add_row(row["id"], row["name"], row["status"], row["ou"], tags, style=style)
     return table
 
 
@@ -60,7 +57,7 @@ def _table(rows: list[dict[str, Any]]) -> Table:
     "--filter",
     "expression",
     metavar="EXPR",
-    help="Filter expression, e.g. \"ou:/Root/Prod and not tag:tier=sandbox\"; "
+    help='Filter expression, e.g. "ou:/Root/Prod and not tag:tier=sandbox"; '
     "default: list every account.",
 )
 @click.option(
@@ -124,16 +121,21 @@ def command(
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     if rows:
-        app.out.print(_table(rows))
-    click.echo(_summary(len(rows), expression, inventory))
+        console = app.out
+        if not console.is_terminal:  # piped or captured: never wrap a row
+            console.width = 1000
+        console.print(_table(rows))
+    click.echo(_summary(rows, expression))
 
 
-def _summary(count: int, expression: str | None, inventory: Inventory) -> str:
-    noun = "account" if count == 1 else "accounts"
+def _summary(rows: list[dict[str, Any]], expression: str | None) -> str:
+    noun = "account" if len(rows) == 1 else "accounts"
     if expression is not None:
-        return f"{count} {noun} match {str(parse(expression))!r}"
-    excluded = len(inventory.accounts) - len(inventory.eligible)
-    return f"{count} {noun} ({excluded} not selectable by filters)"
+        return f"{len(rows)} {noun} match {str(parse(expression))!r}"
+    excluded = [f"{r['id']} ({r['excluded']})" for r in rows if r["excluded"]]
+    if not excluded:
+        return f"{len(rows)} {noun}"
+    return f"{len(rows)} {noun}; filters skip these unless named by id: {', '.join(excluded)}"
 
 
 def _parse_or_exit(expression: str) -> None:
