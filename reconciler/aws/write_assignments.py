@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reconciler.aws.paging import list_all
+from reconciler.aws.write_context import for_op
+from reconciler.errors import AwsError
 from reconciler.model.operations import Op
 
 if TYPE_CHECKING:
@@ -75,8 +77,12 @@ def submit_params(ctx: WriteContext, op: Op) -> dict[str, Any]:
 
 def submit(ctx: WriteContext, op: Op) -> dict[str, Any]:
     """Start the op; returns its status record (Status, RequestId, FailureReason)."""
-    call = ASYNC_CALLS[op.name]
-    result = ctx.sso_call(call.submit, op.describe(), **submit_params(ctx, op))
+    call, target = ASYNC_CALLS[op.name], op.describe()
+    try:
+        params = submit_params(ctx, op)
+    except AwsError as exc:
+        raise for_op(exc, target) from exc
+    result = ctx.sso_call(call.submit, target, **params)
     status: dict[str, Any] = result[call.status_key]
     return status
 

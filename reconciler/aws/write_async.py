@@ -127,7 +127,7 @@ class AsyncRunner:
                     on_done(op, None)
                 continue
             limit = min(max_in_flight, AWS_CONCURRENCY.get(op.name, max_in_flight))
-            if outstanding.count(op.name) >= limit:
+            if outstanding.count(op.name) >= limit or _busy_role(op, waiting, running):
                 index += 1
                 continue
             queue.pop(index)
@@ -181,6 +181,27 @@ class AsyncRunner:
             call = ASYNC_CALLS[request.op.name]
             reason = str(status.get("FailureReason") or f"request ended with status {state}")
             on_done(request.op, AwsError(call.submit, request.op.describe(), reason, "FAILED"))
+
+
+def _busy_role(
+    op: Op, waiting: list[Request], running: dict[Future[dict[str, Any]], Request]
+) -> bool:
+    """A provision waits while another one of its permission set or account runs.
+
+    AWS updates one IAM role per account at a time and answers a second
+    provisioning of a permission set still being provisioned with
+    ConflictException; waiting for the slot costs nothing, a conflict costs a
+    call and a backoff.
+    """
+    if op.name != "provision_permission_set":
+        return False
+    name, account = op.args["name"], str(op.args["account"])
+    for other in [*waiting, *running.values()]:
+        if other.op.name == "provision_permission_set" and (
+            other.op.args["name"] == name or str(other.op.args["account"]) == account
+        ):
+            return True
+    return False
 
 
 def _until(waiting: list[Request]) -> float | None:

@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.aws.clients import AwsSession
 from reconciler.aws.errors import to_aws_error
+from reconciler.errors import AwsError
 
 if TYPE_CHECKING:
     from reconciler.aws.write_ids import IdResolver
@@ -55,6 +56,13 @@ def _is_transient_conflict(exc: ClientError, operation: str) -> bool:
         return False
     reason = exc.response.get("Reason") or error.get("Reason")
     return reason != "UNIQUENESS_CONSTRAINT_VIOLATION"
+
+
+def for_op(exc: AwsError, target: str) -> AwsError:
+    """The same failure, named by the op's target (Op.describe()) as users read it."""
+    if exc.resource == target:
+        return exc
+    return AwsError(exc.operation, target, exc.reason, exc.code)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from reconciler.aws import write_groups, write_permission_sets, write_users
 from reconciler.aws.clients import AwsSession
 from reconciler.aws.write_assignments import assignment_exists, is_provisioned
 from reconciler.aws.write_async import AsyncRunner, OnDone, OnStart, PollClock
-from reconciler.aws.write_context import ConflictRetry, WriteContext
+from reconciler.aws.write_context import ConflictRetry, WriteContext, for_op
 from reconciler.errors import AwsError
 from reconciler.model.operations import ASYNC_OPS, Op
 
@@ -107,7 +107,11 @@ class Writer:
         handler = self._sync.get(op.name)
         if handler is None:
             raise ValueError(f"not a synchronous op: {op.name}")
-        handler(op.args, op.describe())
+        target = op.describe()
+        try:
+            handler(op.args, target)
+        except AwsError as exc:
+            raise for_op(exc, target) from exc
 
     def is_applied(self, op: Op) -> bool:
         """Whether the op's effect is present in live state now."""
