@@ -34,6 +34,7 @@ class WriterLike(Protocol):
         ops: Sequence[Op],
         on_start: Callable[[Op], None],
         on_done: Callable[[Op, AwsError | None], None],
+        *,
         max_in_flight: int = MAX_IN_FLIGHT,
     ) -> Any: ...
 

@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "validate": "validate",
     "demo": "demo",
     "sim": "sim",
+    "apply": "apply",
+    "rollback": "rollback",
 }
 
 

@@ -57,6 +57,7 @@ class FakeWriter:
         ops: Sequence[Op],
         on_start: Callable[[Op], None],
         on_done: Callable[[Op, AwsError | None], None],
+        *,
         max_in_flight: int = 15,
     ) -> None:
         for op in ops:

@@ -1,0 +1,253 @@
+"""`idc apply`: execute a plan, journaled, under the apply lock.
+
+With a plan file the plan was reviewed already (in a pull request), so it is
+applied without a prompt, but only if nothing it touches changed since it
+was made. Without one, the plan is computed, shown, and confirmed on a
+terminal; a non-terminal never waits for an answer that cannot come.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reconciler.apply.journal import JOURNAL_DIR, read_journal, resolve_journal
+from reconciler.apply.lock import apply_lock
+from reconciler.apply.ops import ops_from_plan
+from reconciler.apply.runner import RunResult, Target, apply_pairs, resume, rollback
+from reconciler.cli.context import AppContext, pass_app
+from reconciler.errors import ApplyError, AwsError, IdcError, InputError
+from reconciler.model.operations import Op
+from reconciler.plan import Plan, resource_digest
+
+
+@click.command()
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (for CI).")
+@click.option(
+    "--no-rollback-on-failure",
+    is_flag=True,
+    help="On failure, stop and keep the journal for --resume instead of undoing.",
+)
+@click.option(
+    "--resume",
+    "resume_journal",
+    metavar="JOURNAL",
+    help="Finish an interrupted apply from its journal.",
+)
+@click.option("--allow-deletes", is_flag=True, help="Permit more deletes than safety.max_deletes.")
+@pass_app
+def command(
+    app: AppContext,
+    plan_file: Path | None,
+    auto_approve: bool,
+    no_rollback_on_failure: bool,
+    resume_journal: str | None,
+    allow_deletes: bool,
+) -> None:
+    """Execute a plan against AWS, journaled so it can be rolled back.
+
+    PLAN is a plan file from `idc plan -o`; it is refused if anything it
+    touches changed since. Without PLAN, plans now and asks for confirmation
+    (--auto-approve in CI).
+    """
+    from reconciler.desired.settings import load_settings
+
+    if resume_journal and plan_file:
+        raise click.UsageError("give either PLAN or --resume JOURNAL, not both")
+    settings = load_settings(app.repo)
+    journal_dir = app.repo / JOURNAL_DIR
+    with holding_lock(app, settings.lock_s3):
+        if resume_journal:
+            path = resolve_journal(journal_dir, resume_journal)
+            header = read_journal(path).header
+            target = make_target(app, header.instance_arn, header.identity_store_id)
+            result = resume(target, path)
+            say(
+                app, f"resuming {shown_path(app, path)}: {result.skipped} operation(s) already done"
+            )
+        else:
+            plan, live_meta = _plan_to_apply(app, settings, plan_file, auto_approve, allow_deletes)
+            if plan is None:
+                return
+            target = make_target(app, live_meta[0], live_meta[1])
+            result = apply_pairs(target, ops_from_plan(plan), plan.fingerprint)
+        finish(app, result, rollback_on_failure=not no_rollback_on_failure)
+
+
+def _plan_to_apply(
+    app: AppContext,
+    settings: Any,
+    plan_file: Path | None,
+    auto_approve: bool,
+    allow_deletes: bool,
+) -> tuple[Plan | None, tuple[str, str]]:
+    """The plan (None: nothing to do) and the live instance ARN / identity store id."""
+    from reconciler.aws.reader import read_state
+
+    if plan_file is not None:
+        plan = _load_plan(plan_file)
+        live = read_state(app.aws(), instance=settings.instance)
+        stale = [
+            c.key_text()
+            for c in plan.changes
+            if resource_digest(live, c.kind, dict(c.key)) != plan.touched.get(c.key_text())
+        ]
+        if stale:
+            raise IdcError(
+                f"plan {plan_file} is stale: {len(stale)} resource(s) it changes were changed "
+                f"since it was made: {', '.join(stale[:10])}"
+                + (f" and {len(stale) - 10} more" if len(stale) > 10 else "")
+                + "; run `idc plan` again and review the new plan"
+            )
+    else:
+        from reconciler.desired.loader import load_desired
+        from reconciler.plan import build_plan
+
+        desired = load_desired(app.repo, settings)
+        live = read_state(app.aws(), instance=settings.instance)
+        plan = build_plan(desired, live, settings, allow_deletes=allow_deletes)
+        for warning in plan.warnings:
+            say(app, f"warning: {warning}")
+        _show(app, plan)
+    meta = (live.meta.instance_arn, live.meta.identity_store_id)
+    if plan.empty:
+        say(app, "No changes: live state already matches.")
+        return None, meta
+    if plan_file is None and not auto_approve:
+        if not sys.stdin.isatty():
+            raise IdcError(
+                "not applying: confirmation needs a terminal (stdin is not one); "
+                "review with `idc plan` and pass --auto-approve"
+            )
+        if not click.confirm("Apply these changes?", default=False, err=True):
+            raise IdcError("apply cancelled; nothing was changed")
+    return plan, meta
+
+
+def _load_plan(path: Path) -> Plan:
+    try:
+        return Plan.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read plan: {exc.strerror or exc}") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{path}: not an idc plan file ({exc})") from exc
+
+
+def _show(app: AppContext, plan: Plan) -> None:
+    """Print the plan as `idc plan` does, on stdout."""
+    try:
+        from reconciler.render import render_text  # type: ignore[attr-defined]
+    except ImportError:
+        render_text = None
+    if render_text is not None:
+        app.out.print(render_text(plan), markup=False, end="")
+        return
+    symbols = {"create": "+", "update": "~", "delete": "-"}
+    for change in plan.changes:
+        app.out.print(f"  {symbols[change.action]} {change.key_text()}", markup=False)
+    summary = plan.summary()
+    app.out.print(
+        f"Plan: {summary['create']} to create, {summary['update']} to update, "
+        f"{summary['delete']} to delete.",
+        markup=False,
+    )
+
+
+# --- shared with `idc rollback` ----------------------------------------------
+
+
+@contextlib.contextmanager
+def holding_lock(app: AppContext, s3_url: str | None) -> Iterator[None]:
+    remote = None
+    if s3_url:
+        from reconciler.aws.s3_lock import S3Lock
+
+        s3_lock = S3Lock(app.aws(), s3_url)
+        remote = (s3_lock.acquire, s3_lock.release)
+    with apply_lock(app.repo, warn=lambda m: say(app, m), remote=remote):
+        yield
+
+
+def make_target(app: AppContext, instance_arn: str, identity_store_id: str = "") -> Target:
+    """A Target writing through the real Writer, as the session's caller."""
+    from reconciler.aws.writer import Writer
+
+    session = app.aws()
+    if not identity_store_id:
+        from reconciler.aws.instance import find_instance
+
+        found = find_instance(session.client("sso-admin"), instance_arn or "auto")
+        instance_arn, identity_store_id = found.arn, found.identity_store_id
+    try:
+        caller = session.caller_identity()
+    except AwsError as exc:
+        say(app, f"warning: caller identity unknown ({exc})")
+        caller = {}
+    except Exception as exc:  # botocore errors: still journal, caller unknown
+        say(app, f"warning: caller identity unknown ({exc})")
+        caller = {}
+
+    def report(op: Op, error: AwsError | None) -> None:
+        if error is not None:
+            say(app, f"  failed  {op.describe()}: {error}")
+        elif app.verbose:
+            say(app, f"  done    {op.describe()}")
+
+    return Target(
+        writer=Writer(session, instance_arn, identity_store_id),
+        journal_dir=app.repo / JOURNAL_DIR,
+        instance_arn=instance_arn,
+        identity_store_id=identity_store_id,
+        caller=caller,
+        on_result=report,
+    )
+
+
+def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> None:
+    """Report a run; on failure undo it (journaled) unless told not to, and raise."""
+    shown = shown_path(app, result.journal)
+    done = len(result.outcome.done)
+    failure = result.first_failure
+    if failure is None:
+        say(app, f"Apply complete: {done} operation(s) done. Journal: {shown}")
+        return
+    op, error = failure
+    message = f"apply failed at {op.describe()}: {error}"
+    if not rollback_on_failure:
+        raise ApplyError(
+            f"{message}; {done} operation(s) stayed applied; finish with "
+            f"`idc apply --resume {shown}` once the cause is fixed",
+            shown,
+        )
+    say(app, f"{message}\nrolling back the {done} operation(s) done ...")
+    header = read_journal(result.journal).header
+    undo_target = make_target(app, header.instance_arn, header.identity_store_id)
+    undo = rollback(undo_target, result.journal)
+    undo_shown = shown_path(app, undo.journal)
+    if undo.first_failure is not None:
+        uop, uerr = undo.first_failure
+        raise ApplyError(
+            f"{message}; the automatic rollback failed too at {uop.describe()}: {uerr}; "
+            f"finish it with `idc apply --resume {undo_shown}`",
+            shown,
+        )
+    raise ApplyError(f"{message}; rolled back automatically (rollback journal {undo_shown})", shown)
+
+
+def say(app: AppContext, message: str) -> None:
+    """Progress on stderr, unwrapped (paths in messages stay copyable)."""
+    if not app.quiet:
+        click.echo(message, err=True)
+
+
+def shown_path(app: AppContext, path: Path) -> str:
+    with contextlib.suppress(ValueError):
+        return str(path.relative_to(app.repo))
+    return str(path)
