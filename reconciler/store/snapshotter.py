@@ -1,0 +1,94 @@
+"""Recording a live State as a snapshot: write state/, commit, tag.
+
+Split into `prepare` (checks that need no AWS: is this a git repo, is the
+index clean) and `record` (after the live read succeeded), so a bad repo
+fails before minutes of API calls, and a failed read touches nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.errors import InputError
+from reconciler.model import State
+from reconciler.store.git_repo import SnapshotRepo
+from reconciler.store.manifest import read_snapshot, render_snapshot
+from reconciler.store.semantic_diff import StateDiff, diff_states
+from reconciler.store.state_dir import read_state_dir, write_state_dir
+
+STATE_DIR_NAME = "state"
+MAX_KEYS_IN_MESSAGE = 20
+
+
+@dataclass(frozen=True)
+class SnapshotResult:
+    state_dir: Path
+    written: bool  # state/ changed on disk
+    diff: StateDiff  # against the last committed snapshot (or state/ with --no-commit)
+    commit: str | None = None  # hexsha of the new commit
+    tag: str | None = None
+
+
+def commit_message(diff: StateDiff, subject: str | None = None) -> str:
+    """Subject line (the user's or the summary), then the changed keys per kind."""
+    summary = f"snapshot: {diff.summary()}"
+    lines = [subject or summary, ""]
+    if subject:
+        lines += [summary, ""]
+    for kind in diff.counts():
+        changes = diff.of_kind(kind)
+        lines.append(f"{kind}:")
+        for change in changes[:MAX_KEYS_IN_MESSAGE]:
+            sign = {"added": "+", "removed": "-", "changed": "~"}[change.action]
+            lines.append(f"  {sign} {change.key}")
+        if len(changes) > MAX_KEYS_IN_MESSAGE:
+            lines.append(f"  ... and {len(changes) - MAX_KEYS_IN_MESSAGE} more")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+class Snapshotter:
+    def __init__(self, repo_dir: Path, *, commit: bool = True, tag: str | None = None) -> None:
+        if tag and not commit:
+            raise InputError("--tag needs a commit to tag; drop --no-commit")
+        self.repo_dir = repo_dir
+        self.state_dir = repo_dir / STATE_DIR_NAME
+        self.tag_name = tag
+        self.repo: SnapshotRepo | None = None
+        if commit:
+            self.repo = SnapshotRepo(repo_dir, STATE_DIR_NAME)
+            self.repo.ensure_can_commit()
+            if tag and tag in [t.name for t in self.repo.git.tags]:
+                raise InputError(f"tag {tag!r} already exists; choose another name")
+
+    def _baseline(self, on_disk: dict[str, bytes]) -> State:
+        """What the new snapshot is compared with for the summary: the last
+        committed snapshot, or state/ on disk when not committing."""
+        if self.repo is not None:
+            files = self.repo.files_at("HEAD") if self.repo.has_head else {}
+            origin = f"HEAD:{self.repo.prefix}"
+        else:
+            files, origin = on_disk, str(self.state_dir)
+        if not files:
+            return State()
+        try:
+            return read_snapshot(files, origin)[0]
+        except InputError:
+            return State()  # an unreadable old snapshot: report everything as added
+
+    def record(self, state: State, message: str | None = None) -> SnapshotResult:
+        previous = read_state_dir(self.state_dir)
+        diff = diff_states(self._baseline(previous), state)
+        files = render_snapshot(state, previous=previous)
+        written = write_state_dir(self.state_dir, files)
+        if self.repo is None:
+            return SnapshotResult(self.state_dir, written, diff)
+        commit = self.repo.commit_state(commit_message(diff, message))
+        tagged = None
+        if self.tag_name:
+            target = commit or self.repo.git.head.commit
+            self.repo.tag(self.tag_name, target, message or f"snapshot: {diff.summary()}")
+            tagged = self.tag_name
+        return SnapshotResult(
+            self.state_dir, written, diff, commit.hexsha if commit else None, tagged
+        )
