@@ -149,3 +149,11 @@ def test_accounts_without_org_units_still_resolve_ou_paths() -> None:
     assert expand("ou:/Root/Team", inventory) == {"111111111111"}
     with pytest.raises(FilterReferenceError):
         expand("ou:/Root/Other", inventory)
+
+
+def test_issues_map_to_located_file_warnings(demo: Inventory) -> None:
+    [issue] = check("ou:/Root/Prod or 999999999999", demo)
+    warning = issue.diagnostic("desired/a.yaml", 4, 15)
+    assert str(warning) == (
+        "desired/a.yaml:4:32: warning: account 999999999999 is not in the organization"
+    )

@@ -75,5 +75,10 @@ class FilterIssue:
     column: int
     message: str
 
+    def diagnostic(self, path: str, line: int, first_column: int) -> Diagnostic:
+        """A file warning, given where the expression's first character is."""
+        column = first_column + self.column - 1 if line else 0
+        return Diagnostic(path, line, column, self.message, severity="warning")
+
     def __str__(self) -> str:
         return f"column {self.column}: {self.message}"
