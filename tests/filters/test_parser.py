@@ -152,3 +152,8 @@ def test_error_maps_to_a_file_diagnostic_when_the_expression_start_is_known() ->
     diagnostic = info.value.diagnostic("desired/assignments.yaml", 7, 15)
     assert (diagnostic.line, diagnostic.column) == (7, 22)
     assert str(diagnostic) == "desired/assignments.yaml:7:22: unmatched ')'"
+
+
+def test_only_ascii_digits_make_an_account_id() -> None:
+    with pytest.raises(FilterSyntaxError, match="an account name"):
+        parse("١٢٣٤٥٦٧٨٩٠١٢")

@@ -48,7 +48,7 @@ def expressions(atoms: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
 
 ANY_ATOM: st.SearchStrategy[Expr] = st.one_of(
     st.just(Everything()),
-    st.from_regex(r"\d{12}", fullmatch=True).map(AccountId),
+    st.from_regex(r"[0-9]{12}", fullmatch=True).map(AccountId),
     VALUES.map(NameGlob),
     VALUES.map(re.escape).map(NameRegex),
     st.builds(TagMatch, VALUES, st.none() | st.text(max_size=6) | TRICKY),

@@ -34,7 +34,7 @@ from reconciler.desired.filters.nodes import (
 )
 from reconciler.desired.filters.parser import parse
 
-ACCOUNT_ID = re.compile(r"\d{12}")
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
 def expand(expr: Expr | str, inventory: Inventory) -> frozenset[str]:

@@ -97,7 +97,7 @@ class Lexer:
             return Token(lowered, start + 1, bare)
         if bare == "*":
             return Token("atom", start + 1, bare, Everything(column=start + 1))
-        if bare.isdigit():
+        if bare.isascii() and bare.isdigit():
             if len(bare) != 12:
                 raise self.error(f"an account id has 12 digits, {bare!r} has {len(bare)}", start)
             return Token("atom", start + 1, bare, AccountId(bare, column=start + 1))
