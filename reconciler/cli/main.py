@@ -16,6 +16,7 @@ from reconciler.errors import IdcError
 
 # verb -> module under reconciler.cli exposing `command`; one module per verb.
 COMMANDS: dict[str, str] = {
+    "plan": "plan",
     "accounts": "accounts",
     "init": "init",
     "validate": "validate",

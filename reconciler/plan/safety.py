@@ -1,19 +1,27 @@
 """Safety rails from idc.yaml: protected keys and the delete budget.
 
-Protect globs match `Change.key_text()`. SPEC writes the principal type of an
-assignment in lower case (`assignment:AdministratorAccess:group:BreakGlass:*`)
-while keys carry the API's `GROUP`/`USER`; a glob matches either spelling, so
-both forms protect. Protection stops updates and deletes (the resource is
-"never deleted or changed by apply"); creating a protected key is allowed.
+Protect globs match `Change.key_text()` (Settings.safety.protected: the SPEC's
+lower-case `assignment:PS:group:NAME:*` and the key's `GROUP` both match).
+Protection stops updates and deletes (the resource is "never deleted or
+changed by apply"); creating a protected key is allowed.
+
+A protected resource keeps what it depends on: a kept assignment keeps its
+permission set and principal, a kept group keeps the members it would have
+lost by being deleted, and a kept membership keeps its user. Otherwise
+protecting `assignment:AdministratorAccess:group:BreakGlass:*` would still
+delete the BreakGlass group underneath it.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from reconciler.desired.settings import SETTINGS_FILE, Settings
 from reconciler.errors import IdcError
 from reconciler.plan.changes import Change
+
+SHOWN_KEYS = 3  # keys named per warning; the rest are counted
 
 
 class TooManyDeletesError(IdcError):
@@ -30,32 +38,64 @@ class TooManyDeletesError(IdcError):
 
 def protected_by(change: Change, settings: Settings) -> str | None:
     """The protect glob that matches this change's key, or None."""
-    safety = settings.safety
-    if not safety.protect:
-        return None
-    text = change.key_text()
-    glob = safety.protected(text)
-    if glob is None and change.kind == "assignment":
-        key = dict(change.key)
-        key["principal_type"] = key["principal_type"].lower()
-        glob = safety.protected(":".join([change.kind, *key.values()]))
-    return glob
+    return settings.safety.protected(change.key_text())
 
 
-def drop_protected(changes: Iterable[Change], settings: Settings) -> tuple[list[Change], list[str]]:
-    """Changes without protected updates/deletes, and a warning for each dropped."""
-    kept: list[Change] = []
-    warnings: list[str] = []
+def drop_protected(changes: list[Change], settings: Settings) -> tuple[list[Change], list[str]]:
+    """Changes without protected updates/deletes (and the deletes they depend
+    on), and one warning per protect glob / kept dependency saying why."""
+    if not settings.safety.protect:
+        return changes, []
+    skipped: dict[str, list[Change]] = defaultdict(list)  # why -> changes
+    kept: set[tuple[str, str]] = set()  # (kind, name) that must not be deleted
+    remaining: list[Change] = []
     for change in changes:
         glob = None if change.action == "create" else protected_by(change, settings)
         if glob is None:
-            kept.append(change)
-        else:
-            warnings.append(
-                f"{change.action} of {change.key_text()} skipped: protected by "
-                f'safety.protect "{glob}" in {SETTINGS_FILE}'
-            )
-    return kept, warnings
+            remaining.append(change)
+            continue
+        skipped[f'protected by safety.protect "{glob}" in {SETTINGS_FILE}'].append(change)
+        kept.update(_needs(change))
+    while True:  # deletes that kept resources need; each pass keeps more
+        dependents = [c for c in remaining if c.action == "delete" and _target(c) in kept]
+        if not dependents:
+            break
+        dropped = {id(c) for c in dependents}
+        remaining = [c for c in remaining if id(c) not in dropped]
+        for change in dependents:
+            skipped["needed by a protected resource"].append(change)
+            kept.update(_needs(change))
+    return remaining, [_warning(why, items) for why, items in skipped.items()]
+
+
+def _target(change: Change) -> tuple[str, str]:
+    """What a delete removes, in the terms `_needs` keeps things alive by."""
+    key = change.key
+    if change.kind == "membership":  # a member is lost when its group goes
+        return ("group-members", key["group"])
+    if change.kind == "assignment":
+        return ("assignment", change.key_text())
+    return (change.kind, next(iter(key.values())))
+
+
+def _needs(change: Change) -> list[tuple[str, str]]:
+    """What must survive for the resource this change would have touched."""
+    key = change.key
+    if change.kind == "assignment":
+        principal_kind = "user" if key["principal_type"].upper() == "USER" else "group"
+        return [("permission_set", key["permission_set"]), (principal_kind, key["principal"])]
+    if change.kind == "membership":
+        return [("group", key["group"]), ("user", key["user"])]
+    if change.kind == "group" and change.action == "delete":
+        return [("group-members", key["name"])]
+    return []
+
+
+def _warning(why: str, changes: list[Change]) -> str:
+    names = [f"{c.action} {c.key_text()}" for c in changes[:SHOWN_KEYS]]
+    more = f" and {len(changes) - SHOWN_KEYS} more" if len(changes) > SHOWN_KEYS else ""
+    noun = "change" if len(changes) == 1 else "changes"
+    return f"skipped {len(changes)} {noun} {why}: {', '.join(names)}{more}"
 
 
 def check_delete_budget(changes: Iterable[Change], settings: Settings, allow: bool) -> None:

@@ -1,0 +1,33 @@
+"""What every renderer shares: kind order and titles, the summary sentence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from reconciler.plan import Change, Plan
+
+# Kinds in the order apply first touches them (SPEC section 8).
+KIND_TITLES: dict[str, str] = {
+    "permission_set": "Permission sets",
+    "user": "Users",
+    "group": "Groups",
+    "membership": "Group memberships",
+    "assignment": "Account assignments",
+}
+
+
+def by_kind(changes: Iterable[Change]) -> list[tuple[str, list[Change]]]:
+    """Changes grouped by kind, kinds in KIND_TITLES order, plan order inside."""
+    groups: dict[str, list[Change]] = {kind: [] for kind in KIND_TITLES}
+    for change in changes:
+        groups[change.kind].append(change)
+    return [(kind, items) for kind, items in groups.items() if items]
+
+
+def summary_line(plan: Plan) -> str:
+    """`Plan: 3 to add, 1 to change, 0 to destroy.` (Terraform's wording)."""
+    counts = plan.summary()
+    return (
+        f"Plan: {counts['create']} to add, {counts['update']} to change, "
+        f"{counts['delete']} to destroy."
+    )

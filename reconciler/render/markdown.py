@@ -1,0 +1,161 @@
+"""The plan as a pull-request comment.
+
+Summary table first, then one section per kind; attribute diffs of updates and
+policy diffs (unified JSON) sit in collapsed `<details>` blocks, as do long
+sections. GitHub rejects comments over 65,536 characters: when the full
+rendering is larger, every section is cut at entry boundaries to a fair share
+of the budget, with a note saying how much is left out and that the complete
+plan is in the JSON plan artifact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from reconciler.plan import ACTIONS, Change, Plan
+from reconciler.render.diffs import (
+    attribute_changes,
+    compact_json,
+    shown_attributes,
+    subject,
+    unified_json_diff,
+)
+from reconciler.render.grouping import KIND_TITLES, by_kind, summary_line
+
+GITHUB_COMMENT_LIMIT = 65_536
+COLLAPSE_OVER = 10  # entries; longer sections start collapsed
+MARK = {"create": "🟢 create", "update": "🟡 update", "delete": "🔴 delete"}
+TRUNCATED = (
+    "> ✂️ {omitted} more {noun} not shown to stay under GitHub's comment size limit; "
+    "the full plan is in the JSON plan artifact (`idc plan -o plan.json`)."
+)
+
+
+@dataclass
+class _Section:
+    kind: str
+    entries: list[str]
+    shown: int = 0
+
+    def size(self, count: int) -> int:
+        return sum(len(e) + 1 for e in self.entries[:count])
+
+
+def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
+    """Markdown no longer than `limit` characters."""
+    head = "\n".join(_head(plan)) + "\n"
+    sections = [
+        _Section(kind, [_entry(c) for c in changes]) for kind, changes in by_kind(plan.changes)
+    ]
+    reserve = 600 * (len(sections) + 1)  # titles, <details> wrappers, truncation notes
+    _fit(sections, max(limit - len(head) - reserve, 0))
+    text = head + "".join(_section_text(s) for s in sections)
+    if len(text) > limit:  # a pathological head (thousands of warnings): cut hard
+        cut = TRUNCATED.format(omitted="lines", noun="of this comment")
+        text = text[: limit - len(cut) - 2] + "\n" + cut + "\n"
+    return text
+
+
+def _head(plan: Plan) -> Iterable[str]:
+    yield f"### idc plan: {summary_line(plan).removeprefix('Plan: ')}"
+    yield ""
+    if plan.empty:
+        yield "No changes. Identity Center matches the desired state."
+    else:
+        yield "| kind | " + " | ".join(ACTIONS) + " |"
+        yield "|---|" + "---:|" * len(ACTIONS)
+        for kind, changes in by_kind(plan.changes):
+            counts = [sum(1 for c in changes if c.action == a) for a in ACTIONS]
+            yield f"| {KIND_TITLES[kind]} | " + " | ".join(map(str, counts)) + " |"
+    if plan.warnings:
+        yield ""
+        yield "**Warnings**"
+        yield ""
+        for warning in plan.warnings:
+            yield f"- ⚠️ {_inline(warning)}"
+    yield ""
+
+
+def _fit(sections: list[_Section], budget: int) -> None:
+    """Show every entry if it fits; else give each section a fair share,
+    smallest first, so unused share flows to the larger sections."""
+    if sum(s.size(len(s.entries)) for s in sections) <= budget:
+        for s in sections:
+            s.shown = len(s.entries)
+        return
+    remaining = budget
+    ordered = sorted(sections, key=lambda s: s.size(len(s.entries)))
+    for index, section in enumerate(ordered):
+        share = remaining // (len(ordered) - index)
+        used = shown = 0
+        for entry in section.entries:
+            if used + len(entry) + 1 > share:
+                break
+            used += len(entry) + 1
+            shown += 1
+        section.shown = shown
+        remaining -= used
+
+
+def _section_text(section: _Section) -> str:
+    total = len(section.entries)
+    lines = [f"#### {KIND_TITLES[section.kind]} ({total})", ""]
+    body = section.entries[: section.shown]
+    collapse = total > COLLAPSE_OVER
+    if collapse:
+        lines += [f"<details><summary>{total} changes</summary>", ""]
+    lines += body
+    if collapse:
+        lines += ["", "</details>"]
+    if section.shown < total:
+        omitted = total - section.shown
+        noun = "change" if omitted == 1 else "changes"
+        lines += [
+            "",
+            TRUNCATED.format(omitted=omitted, noun=f"{KIND_TITLES[section.kind].lower()} {noun}"),
+        ]
+    return "\n".join(lines) + "\n\n"
+
+
+def _entry(change: Change) -> str:
+    line = f"- {MARK[change.action]} `{_code(subject(change))}`"
+    if change.reason:
+        line += f": {_inline(change.reason)}"
+    details = list(_details(change))
+    if not details:
+        return line
+    return "\n".join(
+        [line, "  <details><summary>details</summary>", "", *details, "", "  </details>"]
+    )
+
+
+def _details(change: Change) -> Iterable[str]:
+    if change.action == "create" and change.kind not in ("membership", "assignment"):
+        for name, value in shown_attributes(change.after):
+            yield f"  - `{name}` = `{_code(compact_json(value))}`"
+    if change.action == "update":
+        for attr in attribute_changes(change):
+            if attr.structured or attr.status != "changed":
+                yield f"  - `{attr.name}` ({attr.status}):"
+                yield ""
+                yield "    ```diff"
+                yield from (
+                    f"    {line}" for line in unified_json_diff(attr.name, attr.old, attr.new)
+                )
+                yield "    ```"
+            else:
+                old, new = _code(compact_json(attr.old)), _code(compact_json(attr.new))
+                yield f"  - `{attr.name}`: `{old}` → `{new}`"
+    if change.reprovision:
+        yield f"  - re-provision to: {', '.join(change.reprovision)}"
+
+
+def _code(text: str) -> str:
+    """Text safe inside a single-backtick code span."""
+    return text.replace("`", "'").replace("\n", " ")
+
+
+def _inline(text: str) -> str:
+    """Plain text safe in a list item or table cell."""
+    return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
