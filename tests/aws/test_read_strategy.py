@@ -3,7 +3,6 @@ strategies read the same assignments."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from reconciler.aws.clients import AwsSession
