@@ -13,9 +13,10 @@ from reconciler.aws.clients import AwsSession
 from reconciler.aws.reader import kinds_to_read, read_state
 from reconciler.desired import codec
 from reconciler.desired.yaml_io import load_yaml
-from reconciler.model import Assignment, Membership, OrgUnit, State
+from reconciler.model import Assignment, Membership, OrgUnit, PrincipalType, State
 from reconciler.sim import Simulator, seed_demo
 
+PRINCIPAL_KEYS: tuple[tuple[PrincipalType, str], ...] = (("GROUP", "groups"), ("USER", "users"))
 DEMO = Path(__file__).resolve().parents[2] / "reconciler" / "sim" / "data" / "demo.yaml"
 
 
@@ -30,7 +31,7 @@ def demo_state() -> tuple[State, dict[str, Any]]:
     assignments = [
         Assignment(rule["permission_set"], kind, principal, str(account))
         for rule in doc["assignments"]
-        for kind, key in (("GROUP", "groups"), ("USER", "users"))
+        for kind, key in PRINCIPAL_KEYS
         for principal in rule.get(key) or ()
         for account in rule["accounts"]
     ]
