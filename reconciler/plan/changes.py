@@ -1,6 +1,6 @@
 """A plan is data: ordered Changes with reasons, rendered and applied elsewhere.
 
-`before`/`after` are documents in the desired-state format (desired.codec), so
+`before`/`after` are documents in the desired-state format (model.codec), so
 the JSON plan file, the renderers and the applier all read one shape.
 """
 
