@@ -134,7 +134,10 @@ def _message(error: ValidationError, where: Sequence[Any]) -> str:
     if kind == "type":
         types = value if isinstance(value, list) else [value]
         expected = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in types)
-        return f"{what}: expected {expected}, got {_describe(instance)}{_hint(instance)}"
+        hint = _hint(instance)
+        if instance is None and "array" in types:
+            hint = "; write [] for an empty list"
+        return f"{what}: expected {expected}, got {_describe(instance)}{hint}"
     if kind == "required":
         missing = [k for k in value if k not in instance]
         return f"{what}: missing required key {', '.join(json.dumps(k) for k in missing)}"
@@ -149,7 +152,9 @@ def _message(error: ValidationError, where: Sequence[Any]) -> str:
     if kind == "maxLength":
         return f"{what}: at most {value} characters allowed, got {len(instance)}"
     if kind == "minLength":
-        return f"{what}: must not be empty" if value == 1 else f"{what}: too short{about}"
+        if value == 1:
+            return f"{what}: must not be empty"
+        return f"{what}: at least {value} characters required, got {len(instance)}"
     if kind in ("maxProperties", "minProperties"):
         bound = "at most" if kind == "maxProperties" else "at least"
         keys = "key" if value == 1 else "keys"

@@ -403,3 +403,15 @@ def test_filter_syntax_error_points_into_the_yaml_value(idc: IdcRunner, tmp_path
         ["desired/a.yaml:7:32", "invalid account filter"],
         ["desired/a.yaml:11:16", "invalid account filter"],
     ]
+
+
+def test_empty_top_level_key_asks_for_an_explicit_empty_list(
+    idc: IdcRunner, tmp_path: Path
+) -> None:
+    """`users:` alone is null, not "no users": deleting everyone needs `users: []`."""
+    make_repo(tmp_path, {"desired/a.yaml": "groups: []\nusers:\n"})
+    fails_with(
+        idc,
+        tmp_path,
+        "desired/a.yaml:2:1: users: expected a list, got null; write [] for an empty list",
+    )
