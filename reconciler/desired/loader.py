@@ -15,14 +15,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from reconciler.desired import codec
 from reconciler.desired.schema import check_document, validate_document
 from reconciler.desired.semantic import check_semantics
 from reconciler.desired.settings import Settings
 from reconciler.desired.types import AssignmentRule, Desired, Location
 from reconciler.desired.yaml_io import load_yaml, position
 from reconciler.errors import Diagnostic, InputError
-from reconciler.model import Group, Membership, PermissionSet, User
+from reconciler.model import Group, Membership, PermissionSet, User, codec
 
 DESIRED_DIR = "desired"
 TOP_LEVEL_KINDS: tuple[str, ...] = ("users", "groups", "permission_sets", "assignments")

@@ -14,7 +14,6 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.desired import codec
 from reconciler.desired.loader import load_documents
 from reconciler.desired.schema import validate_document
 from reconciler.desired.yaml_io import dump_yaml, load_yaml_text
@@ -29,6 +28,7 @@ from reconciler.model import (
     Photo,
     TypedValue,
     User,
+    codec,
 )
 
 # Identity Store strings: letters, marks, symbols, numbers, punctuation, spaces;

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from reconciler.desired import codec
 from reconciler.desired.schema import SCHEMA_NAMES, load_schema, validate_document
 from reconciler.desired.yaml_io import load_yaml
+from reconciler.model import codec
 from reconciler.plan.changes import Change, Plan
 from tests.conftest import ROOT
 
