@@ -203,7 +203,7 @@ def assignment_rules(assignments: Iterable[Assignment]) -> list[Doc]:
     for (ps, ptype, principal), accounts in accounts_of.items():
         rules[(ps, tuple(sorted(accounts)))][ptype].append(principal)
     out: list[Doc] = []
-    for (ps, accounts), principals in sorted(rules.items()):
+    for (ps, account_ids), principals in sorted(rules.items()):
         out.append(
             _compact(
                 "permission_set",
@@ -211,7 +211,7 @@ def assignment_rules(assignments: Iterable[Assignment]) -> list[Doc]:
                     "permission_set": ps,
                     "groups": sorted(principals["GROUP"]),
                     "users": sorted(principals["USER"]),
-                    "accounts": list(accounts),
+                    "accounts": list(account_ids),
                 },
             )
         )
