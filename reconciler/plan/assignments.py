@@ -24,6 +24,7 @@ from reconciler.model import Assignment, PrincipalType
 from reconciler.plan.changes import Change
 from reconciler.plan.context import PlanContext
 from reconciler.plan.documents import assignment_key
+from reconciler.plan.fingerprint import ASSIGNMENT_KEY
 
 _Finding = tuple[int, str]  # (1-based column in the expression, message)
 
@@ -50,7 +51,7 @@ def plan_assignments(ctx: PlanContext, *, strict: bool = False) -> Iterator[Chan
     missing, extra = desired.keys() - live, live - desired.keys()
     rules = ctx.desired.rules
     reasons: dict[int, str] = {}
-    for a in sorted(missing):
+    for a in sorted(missing, key=ASSIGNMENT_KEY):
         index = desired[a]
         if index not in reasons:
             reasons[index] = f"granted by {_describe(rules[index])} but not in AWS"
@@ -62,7 +63,7 @@ def plan_assignments(ctx: PlanContext, *, strict: bool = False) -> Iterator[Chan
     manage = ctx.manage_text("assignment")
     reason = f"no rule in desired state grants it; assignments are managed ({manage})"
     skipped = 0
-    for a in sorted(extra):
+    for a in sorted(extra, key=ASSIGNMENT_KEY):
         if a.account in inventory.accounts and not _deletable(inventory, a.account):
             skipped += 1
             continue

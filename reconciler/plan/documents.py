@@ -1,6 +1,6 @@
 """Documents and keys for each kind, as the plan file, renderers and apply read them.
 
-A change carries documents in the desired-state format (desired.codec), never
+A change carries documents in the desired-state format (model.codec), never
 model objects, so one plan file is readable by people, renderers and apply.
 Memberships and assignments have no codec document of their own (in YAML they
 live inside groups and rules); their document is their key.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.desired.codec import group_to_doc, permission_set_to_doc, user_to_doc
+from reconciler.model.codec import group_to_doc, permission_set_to_doc, user_to_doc
 from reconciler.model import Assignment, Group, Membership, PermissionSet, State, User
 from reconciler.plan.changes import Kind
 

@@ -8,9 +8,10 @@ instead of refusing a plan because of an unrelated edit.
 from __future__ import annotations
 
 import hashlib
+from operator import attrgetter
 from typing import Any
 
-from reconciler.desired.codec import account_to_doc, org_unit_to_doc
+from reconciler.model.codec import account_to_doc, org_unit_to_doc
 from reconciler.model import State, canonical_json
 from reconciler.plan.changes import Kind
 from reconciler.plan.documents import (
@@ -21,6 +22,7 @@ from reconciler.plan.documents import (
 )
 
 _SEP = "\x1f"
+ASSIGNMENT_KEY = attrgetter("permission_set", "principal_type", "principal", "account")
 
 
 def document_digest(doc: Any) -> str:
@@ -52,12 +54,13 @@ def state_fingerprint(state: State) -> str:
         feed("user", canonical_json(user_doc(user)))
     for group in state.sorted_groups():
         feed("group", canonical_json(group_doc(group)))
-    for m in state.sorted_memberships():
-        feed("membership", _SEP.join((m.group, m.user)))
+    # Sorting key tuples, not dataclasses: C-speed comparisons at 100,000 items.
+    for group, user in sorted((m.group, m.user) for m in state.memberships):
+        feed("membership", _SEP.join((group, user)))
     for ps in state.sorted_permission_sets():
         feed("permission_set", canonical_json(permission_set_doc(ps)))
-    for a in state.sorted_assignments():
-        feed("assignment", _SEP.join(a.key))
+    for key in sorted(map(ASSIGNMENT_KEY, state.assignments)):
+        feed("assignment", _SEP.join(key))
     for account in state.sorted_accounts():
         feed("account", canonical_json(account_to_doc(account)))
     for ou_id in sorted(state.org_units):
