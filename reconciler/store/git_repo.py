@@ -89,6 +89,14 @@ class SnapshotRepo:
             if isinstance(item, Blob)
         }
 
+    def file_at(self, rev: str, name: str) -> bytes | None:
+        """One file of the snapshot at a revision (None when absent)."""
+        try:
+            item = self.resolve(rev).tree / f"{self.prefix}/{name}"
+        except KeyError:
+            return None
+        return item.data_stream.read() if isinstance(item, Blob) else None
+
     def snapshot_commits(self, max_count: int | None = None) -> Iterator[Commit]:
         """Commits that touched state/, newest first."""
         if not self.has_head:
