@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "sim": "sim",
     "apply": "apply",
     "rollback": "rollback",
+    "snapshot": "snapshot",
+    "history": "history",
 }
 
 
