@@ -26,6 +26,13 @@ class Runtime:
         self.local = threading.local()
         self._counter_lock = threading.Lock()
 
+    def restart(self, keep_calls: bool = False) -> None:
+        """Fresh rate buckets and a fault RNG seeded from the current realism."""
+        self.rates = RateTable()
+        self.faults = FaultPicker(self.realism.seed)
+        if not keep_calls:
+            self.calls.clear()
+
     def count(self, name: str) -> None:
         with self._counter_lock:
             self.calls[name] += 1

@@ -17,7 +17,7 @@ from typing import Any
 
 from moto.moto_api._internal import mock_random
 
-from reconciler.desired.codec import group_from_doc, permission_set_from_doc, user_from_doc
+from reconciler.model.codec import group_from_doc, permission_set_from_doc, user_from_doc
 from reconciler.desired.yaml_io import load_yaml
 from reconciler.model import PermissionSet, User
 from reconciler.sim import org_builder

@@ -65,7 +65,7 @@ class Simulator:
         for name in CLEARED_ENV:
             os.environ.pop(name, None)
         RUNTIME.realism = self._realism
-        RUNTIME.calls.clear()
+        RUNTIME.restart()
         Simulator._active = self
         return self
 
@@ -91,6 +91,7 @@ class Simulator:
     def realism(self, value: Realism) -> None:
         self._realism = value
         RUNTIME.realism = value
+        RUNTIME.restart(keep_calls=True)
 
     @property
     def calls(self) -> Counter[str]:

@@ -12,7 +12,7 @@ from botocore.config import Config
 
 from reconciler.sim import Simulator, seed_demo
 
-NO_RETRY = Config(retries={"mode": "standard", "max_attempts": 1})
+NO_RETRY = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
 
 @dataclass
