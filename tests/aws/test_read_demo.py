@@ -11,9 +11,8 @@ from reconciler.aws.call_bound import lower_bound_calls
 from reconciler.aws.call_report import format_call_stats
 from reconciler.aws.clients import AwsSession
 from reconciler.aws.reader import kinds_to_read, read_state
-from reconciler.desired import codec
 from reconciler.desired.yaml_io import load_yaml
-from reconciler.model import Assignment, Membership, OrgUnit, PrincipalType, State
+from reconciler.model import Assignment, Membership, OrgUnit, PrincipalType, State, codec
 from reconciler.sim import Simulator, seed_demo
 
 PRINCIPAL_KEYS: tuple[tuple[PrincipalType, str], ...] = (("GROUP", "groups"), ("USER", "users"))

@@ -3,11 +3,13 @@ strategies read the same assignments."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from reconciler.aws.clients import AwsSession
 from reconciler.aws.read_assignments import choose_assignment_strategy
-from reconciler.aws.read_provisioning import provisioning_estimates
+from reconciler.aws.read_provisioning import choose_provisioning_strategy, provisioning_estimates
 from reconciler.aws.reader import read_state
 from reconciler.model import Assignment
 from reconciler.sim import Simulator
@@ -24,11 +26,28 @@ def test_strategy_is_the_side_with_fewer_first_pages() -> None:
     assert "per-pair 40000" in large.describe() and "per-principal 5500" in large.describe()
 
 
-def test_provisioning_estimate_prefers_the_smaller_side() -> None:
-    few_sets = provisioning_estimates(permission_sets=20, accounts=1_000)
-    assert few_sets["per-permission-set"] < few_sets["per-account"]
+def test_provisioning_strategy_prefers_the_smaller_side() -> None:
+    def known(total: int) -> Callable[[int], int]:
+        return lambda wanted: total
+
+    assert choose_provisioning_strategy(20, known(1_000))[0] == "per-permission-set"
+    assert choose_provisioning_strategy(20, known(20))[0] == "per-permission-set"
+    assert choose_provisioning_strategy(20, known(19))[0] == "per-account"
+    assert choose_provisioning_strategy(500, known(10))[0] == "per-account"
+    assert choose_provisioning_strategy(500, known(5_000))[0] == "per-permission-set"
     many_sets = provisioning_estimates(permission_sets=500, accounts=10)
-    assert many_sets["per-account"] < many_sets["per-permission-set"]
+    assert many_sets == {"per-permission-set": 500.0, "per-account": 30.0}
+
+
+def test_provisioning_strategy_waits_only_for_as_many_accounts_as_sets() -> None:
+    asked: list[int] = []
+
+    def at_least(wanted: int) -> int:
+        asked.append(wanted)
+        return wanted
+
+    assert choose_provisioning_strategy(20, at_least)[0] == "per-permission-set"
+    assert asked == [20]
 
 
 def seed(sim: Simulator, extra_users: int) -> set[Assignment]:

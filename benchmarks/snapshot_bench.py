@@ -1,0 +1,113 @@
+"""Live read (`read_state`) of seeded organizations under 20 TPS throttling.
+
+For each organization, seeded straight into the simulator backend, we read
+the whole Identity Center + Organizations inventory as `idc snapshot` does
+(real AwsSession: client-side rate limits, adaptive retries) while the
+simulator enforces AWS's rates and adds latency, then report:
+
+- API calls next to the lower bound for that organization (aws.call_bound);
+  target: within 5%.
+- wall time next to calls/20 s (what the calls cost at sso-admin's 20 TPS if
+  nothing overlapped); target: within 1.25x.
+- peak Python memory allocated during the read (tracemalloc); target < 300 MB.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from dataclasses import dataclass
+from typing import Any
+
+from benchmarks.common import Row, format_table, max_rss_mb, write_results
+from reconciler.aws.call_bound import lower_bound_calls
+from reconciler.aws.call_report import format_call_stats
+from reconciler.aws.clients import AwsSession
+from reconciler.aws.reader import read_state
+from reconciler.sim import Realism, Simulator, seed_scale
+
+TPS = 20.0
+LATENCY = 0.03  # seconds per call, added by the simulator
+MEMORY_TARGET_MB = 300.0
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    users: int
+    groups: int
+    permission_sets: int
+    accounts: int
+    assignments: int
+
+
+SMALL = Case("small", users=200, groups=40, permission_sets=20, accounts=30, assignments=600)
+LARGE = Case("large", 5000, 500, 100, 1000, 50_000)
+LARGE_QUICK = Case("large/10", 500, 50, 20, 100, 5_000)
+
+
+def run_case(case: Case) -> tuple[list[Row], dict[str, Any]]:
+    with Simulator(Realism(latency=LATENCY, rate_limits=True)) as sim:
+        seeded = seed_scale(
+            sim,
+            users=case.users,
+            groups=case.groups,
+            permission_sets=case.permission_sets,
+            accounts=case.accounts,
+            assignments=case.assignments,
+        )
+        session = AwsSession(region=sim.region)
+        tracemalloc.start()
+        started = time.monotonic()
+        state = read_state(session)
+        wall = time.monotonic() - started
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    bound = lower_bound_calls(state)
+    calls = session.stats.total_calls
+    retries = session.stats.total_attempts - calls
+    peak_mb = peak / 2**20
+    ideal = calls / TPS
+    print(format_call_stats(session.stats, bound.total), flush=True)
+    rows = [
+        Row("snapshot", case.name, "API calls", calls, "", f"<= 1.05 x bound {bound.total}",
+            calls <= 1.05 * bound.total),
+        Row("snapshot", case.name, "wall time", round(wall, 1), "s",
+            f"<= 1.25 x calls/20 = {1.25 * ideal:.1f} s", wall <= 1.25 * ideal),
+        Row("snapshot", case.name, "peak memory (read)", round(peak_mb, 1), "MB",
+            f"< {MEMORY_TARGET_MB:.0f} MB", peak_mb < MEMORY_TARGET_MB),
+        Row("snapshot", case.name, "retried attempts", retries, "", "informational"),
+    ]  # fmt: skip
+    detail = {
+        "case": case.__dict__,
+        "seeded": seeded,
+        "read": state.counts(),
+        "calls": dict(session.stats.calls),
+        "attempts": dict(session.stats.attempts),
+        "bound": bound.parts,
+        "bound_total": bound.total,
+        "wall_seconds": wall,
+        "calls_over_tps_seconds": ideal,
+        "peak_read_mb": peak_mb,
+        "max_rss_mb": max_rss_mb(),
+        "notes": list(session.stats.notes),
+    }
+    return rows, detail
+
+
+def main(quick: bool = False) -> list[Row]:
+    cases = [SMALL, LARGE_QUICK if quick else LARGE]
+    rows: list[Row] = []
+    details = []
+    for case in cases:
+        print(f"-- snapshot {case.name}: {case}", flush=True)
+        case_rows, detail = run_case(case)
+        rows += case_rows
+        details.append(detail)
+        print(format_table(case_rows), flush=True)
+    write_results("snapshot", rows, {"cases": details, "quick": quick})
+    return rows
+
+
+if __name__ == "__main__":
+    main()
