@@ -27,11 +27,7 @@ WORKING_TREE = "working tree"
 class Snapshot:
     label: str  # "HEAD~1 (1a2b3c4d5e6f)" or "working tree"
     files: dict[str, bytes]
-
-    @property
-    def origin(self) -> str:
-        """How paths of this snapshot are shown in messages."""
-        return STATE_DIR_NAME if self.label == WORKING_TREE else f"{self.label}:state"
+    origin: str = STATE_DIR_NAME  # how its paths are shown: "state" or "1a2b3c4d5e6f:state"
 
     def read(self) -> tuple[State, Manifest]:
         return read_snapshot(self.files, self.origin)
@@ -94,7 +90,7 @@ class History:
         label = rev if rev.startswith(commit.hexsha[:7]) else f"{rev} ({commit.hexsha[:12]})"
         if not files:
             raise InputError(f"revision {rev} has no snapshot in {self.repo.prefix}/")
-        return Snapshot(label, files)
+        return Snapshot(label, files, f"{commit.hexsha[:12]}:{self.repo.prefix}")
 
     def entries(self, max_count: int | None = None) -> list[HistoryEntry]:
         """Commits that touched state/, newest first, with their manifest counts."""
