@@ -2,8 +2,8 @@
 the members its desired entry lists.
 
 Authority is per group: a group entry lists its complete membership, so only
-groups present in desired state (and groups being deleted) lose members. A
-live group desired state does not mention keeps its members untouched.
+groups present in desired state (and groups or users being deleted) lose
+members. A live group desired state does not mention keeps its members.
 """
 
 from __future__ import annotations
@@ -37,10 +37,16 @@ def plan_memberships(ctx: PlanContext) -> Iterator[Change]:
     authority = frozenset(ctx.desired.groups)
     if ctx.authoritative("group"):  # groups absent from desired state are deleted, members first
         authority |= frozenset(ctx.live.groups)
+    # Users absent from desired state are deleted; their memberships go first,
+    # explicitly, so apply journals them and a rollback restores them.
+    leaving = ctx.desired.users if ctx.authoritative("user") else None
     for m in sorted(live - desired):
-        if m.group not in authority:
+        user_leaves = leaving is not None and m.user not in leaving
+        if m.group not in authority and not user_leaves:
             continue
-        if m.group in ctx.desired.groups:
+        if user_leaves:
+            reason = f'user "{m.user}" is deleted (not in desired state)'
+        elif m.group in ctx.desired.groups:
             reason = (
                 f'not listed in the members of group "{m.group}" ({ctx.where("group", m.group)})'
             )

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import fields
 
-from reconciler.model import PermissionSet
+from reconciler.model import PermissionSet, normalize_duration
 from reconciler.plan.changes import Change
 from reconciler.plan.context import PlanContext
 from reconciler.plan.documents import permission_set_doc, permission_set_key
@@ -24,6 +24,9 @@ COMPARED: tuple[str, ...] = tuple(f.name for f in fields(PermissionSet) if f.nam
 # Attributes of the permission set resource itself, not of the IAM role it
 # provisions: changing only these needs no re-provisioning.
 NOT_PROVISIONED: frozenset[str] = frozenset({"description", "tags"})
+# AWS gives a permission set created without a session duration PT1H and
+# reports it back, so "unset" in desired state and PT1H live are the same.
+DEFAULT_SESSION_DURATION = normalize_duration("PT1H")
 
 
 def plan_permission_sets(ctx: PlanContext) -> Iterator[Change]:
@@ -77,7 +80,15 @@ def plan_permission_sets(ctx: PlanContext) -> Iterator[Change]:
 
 
 def changed_fields(want: PermissionSet, have: PermissionSet) -> list[str]:
-    return [f for f in COMPARED if getattr(want, f) != getattr(have, f)]
+    return [f for f in COMPARED if _value(want, f) != _value(have, f)]
+
+
+def _value(ps: PermissionSet, name: str) -> object:
+    """A field as AWS applies it: no session duration means AWS's PT1H."""
+    value = getattr(ps, name)
+    if name == "session_duration" and value is None:
+        return DEFAULT_SESSION_DURATION
+    return value
 
 
 def _warn_unmanaged_assignments(ctx: PlanContext, doomed: list[str]) -> None:

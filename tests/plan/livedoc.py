@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from reconciler.desired import codec
+from reconciler.model import codec
 from reconciler.desired.yaml_io import load_yaml
 from reconciler.model import Assignment, Membership, State, StateMeta
 
