@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.model.codec import group_to_doc, permission_set_to_doc, user_to_doc
 from reconciler.model import Assignment, Group, Membership, PermissionSet, State, User
+from reconciler.model.codec import group_to_doc, permission_set_to_doc, user_to_doc
 from reconciler.plan.changes import Kind
 
 Doc = dict[str, Any]

@@ -11,8 +11,8 @@ import hashlib
 from operator import attrgetter
 from typing import Any
 
-from reconciler.model.codec import account_to_doc, org_unit_to_doc
 from reconciler.model import State, canonical_json
+from reconciler.model.codec import account_to_doc, org_unit_to_doc
 from reconciler.plan.changes import Kind
 from reconciler.plan.documents import (
     group_doc,

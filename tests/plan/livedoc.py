@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from reconciler.model import codec
 from reconciler.desired.yaml_io import load_yaml
-from reconciler.model import Assignment, Membership, State, StateMeta
+from reconciler.model import Assignment, Membership, State, StateMeta, codec
 
 
 def state_from_doc(doc: Mapping[str, Any]) -> State:

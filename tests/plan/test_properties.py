@@ -13,7 +13,6 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.desired import codec
 from reconciler.desired.settings import Settings
 from reconciler.desired.types import AssignmentRule, Desired
 from reconciler.model import (
@@ -24,6 +23,7 @@ from reconciler.model import (
     PermissionSet,
     State,
     User,
+    codec,
 )
 from reconciler.plan import Plan, build_plan
 
