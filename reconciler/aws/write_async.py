@@ -43,7 +43,15 @@ OnDone = Callable[[Op, AwsError | None], None]
 
 @dataclass
 class PollClock:
-    """When to poll: an estimate of how long requests take, learnt as they finish."""
+    """When to poll: an estimate of how long requests take, learnt as they finish.
+
+    Learning is from the elapsed time of each first poll, not by scaling the
+    estimate per result, so the fifteen results of one polling round move it
+    once, not fifteen times: a request still running after `e` seconds lifts
+    the estimate to at least 1.3e; one found finished lowers it to at most
+    0.97e, so the estimate keeps probing a little earlier until it meets
+    requests still running.
+    """
 
     estimate: float = 1.0
     floor: float = 0.05
@@ -54,19 +62,29 @@ class PollClock:
     def first_poll(self) -> float:
         return self.estimate
 
-    def next_poll(self, polls: int) -> float:
-        """Delay after the `polls`-th poll found the request still running."""
-        return min(self.ceiling, max(self.floor, self.estimate * 0.5 * 1.5 ** (polls - 1)))
+    def next_poll(self, elapsed: float) -> float:
+        """Delay after a poll `elapsed` seconds into the request found it still
+        running: up to the estimate, and at least half the time so far, so
+        polls of a slow request thin out geometrically."""
+        return self._bounded(max(self.estimate - elapsed, 0.5 * elapsed))
 
-    def learn(self, finished_on_first_poll: bool) -> None:
-        factor = self.shrink if finished_on_first_poll else self.grow
-        self.estimate = min(self.ceiling, max(self.floor, self.estimate * factor))
+    def learn(self, elapsed: float, finished: bool) -> None:
+        """A poll `elapsed` seconds after the submit found the request
+        finished (or not)."""
+        if finished:
+            self.estimate = self._bounded(min(self.estimate, elapsed * self.shrink))
+        else:
+            self.estimate = self._bounded(max(self.estimate, elapsed * self.grow))
+
+    def _bounded(self, value: float) -> float:
+        return min(self.ceiling, max(self.floor, value))
 
 
 @dataclass
 class Request:
     op: Op
     request_id: str = ""
+    submitted: float = 0.0  # when the submit call's answer arrived
     due: float = 0.0
     polls: int = 0
 
@@ -142,12 +160,21 @@ class AsyncRunner:
         running: dict[Future[dict[str, Any]], Request],
         pool: ThreadPoolExecutor,
     ) -> None:
-        """Poll, in one round, every request due now or within a short slack."""
+        """Poll, in one round, every request due now or within a short slack.
+
+        A first poll planned before the estimate rose (other requests were
+        found still running at that age) is moved to the new estimate instead.
+        """
         if not waiting:
             return
-        horizon = time.monotonic() + self.clock.floor
+        now = time.monotonic()
+        horizon = now + self.clock.floor
         due = [r for r in waiting if r.due <= horizon]
         for request in due:
+            if not request.polls and now - request.submitted < self.clock.estimate:
+                request.due = request.submitted + self.clock.estimate
+                if request.due > horizon:
+                    continue
             waiting.remove(request)
             request.polls += 1
             running[pool.submit(describe, self.ctx, request.op, request.request_id)] = request
@@ -165,15 +192,16 @@ class AsyncRunner:
         except AwsError as exc:
             on_done(request.op, exc)
             return
-        state = status.get("Status")
-        if request.polls == 1 and state in ("SUCCEEDED", "FAILED", "IN_PROGRESS"):
-            self.clock.learn(finished_on_first_poll=state != "IN_PROGRESS")
+        state, now = status.get("Status"), time.monotonic()
+        elapsed = now - request.submitted
+        if request.polls:
+            self.clock.learn(elapsed, finished=state != "IN_PROGRESS")
         if state == "IN_PROGRESS":
-            request.request_id = request.request_id or str(status["RequestId"])
-            delay = (
-                self.clock.next_poll(request.polls) if request.polls else self.clock.first_poll()
-            )
-            request.due = time.monotonic() + delay
+            if not request.polls:
+                request.request_id, request.submitted = str(status["RequestId"]), now
+                request.due = now + self.clock.first_poll()
+            else:
+                request.due = now + self.clock.next_poll(elapsed)
             waiting.append(request)
         elif state == "SUCCEEDED":
             on_done(request.op, None)

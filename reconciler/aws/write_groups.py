@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler.aws.errors import unless_missing
 from reconciler.aws.read_groups import group_from_api
-from reconciler.desired.codec import group_from_doc
 from reconciler.errors import AwsError
 from reconciler.model import Group
+from reconciler.model.codec import group_from_doc
 
 if TYPE_CHECKING:
     from reconciler.aws.write_context import WriteContext

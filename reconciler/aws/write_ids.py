@@ -11,6 +11,7 @@ answers with an id the writer itself just removed.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from reconciler.aws.errors import is_not_found
@@ -33,29 +34,43 @@ class IdResolver:
         self._memberships: dict[tuple[str, str], str] = {}
         self._permission_sets: dict[str, str] | None = None
         self._lock = threading.Lock()
+        self._gates: dict[tuple[int, object], threading.Lock] = {}
 
     # --- users and groups --------------------------------------------------
 
     def find_user_id(self, user_name: str) -> str | None:
         """The user's id, or None when no such user exists."""
-        with self._lock:
-            if user_name in self._users:
-                return self._users[user_name]
-        found = self._unique_id("GetUserId", "UserId", "userName", user_name, f"user {user_name}")
-        if found:
-            with self._lock:
-                self._users[user_name] = found
-        return found
+        return self._cached(
+            self._users,
+            user_name,
+            lambda: self._unique_id(
+                "GetUserId", "UserId", "userName", user_name, f"user {user_name}"
+            ),
+        )
 
     def find_group_id(self, name: str) -> str | None:
+        return self._cached(
+            self._groups,
+            name,
+            lambda: self._unique_id("GetGroupId", "GroupId", "displayName", name, f"group {name}"),
+        )
+
+    def _cached(self, cache: dict[K, str], key: K, lookup: Callable[[], str | None]) -> str | None:
+        """`cache[key]`, looked up once even when many threads ask at the same
+        time (fifteen concurrent assignments of one group cost one GetGroupId)."""
         with self._lock:
-            if name in self._groups:
-                return self._groups[name]
-        found = self._unique_id("GetGroupId", "GroupId", "displayName", name, f"group {name}")
-        if found:
+            if key in cache:
+                return cache[key]
+            gate = self._gates.setdefault((id(cache), key), threading.Lock())
+        with gate:
             with self._lock:
-                self._groups[name] = found
-        return found
+                if key in cache:
+                    return cache[key]
+            found = lookup()
+            if found is not None:
+                with self._lock:
+                    cache[key] = found
+            return found
 
     def user_id(self, user_name: str) -> str:
         return _required(self.find_user_id(user_name), "GetUserId", f"user {user_name}")
@@ -103,9 +118,11 @@ class IdResolver:
     def find_membership_id(self, group: str, user: str) -> str | None:
         """The membership id, or None when the user is not in the group (or
         either does not exist)."""
-        with self._lock:
-            if (group, user) in self._memberships:
-                return self._memberships[(group, user)]
+        return self._cached(
+            self._memberships, (group, user), lambda: self._membership_id(group, user)
+        )
+
+    def _membership_id(self, group: str, user: str) -> str | None:
         group_id, user_id = self.find_group_id(group), self.find_user_id(user)
         if group_id is None or user_id is None:
             return None
@@ -120,10 +137,7 @@ class IdResolver:
             if is_not_found(exc):
                 return None
             raise
-        membership_id = str(result["MembershipId"])
-        with self._lock:
-            self._memberships[(group, user)] = membership_id
-        return membership_id
+        return str(result["MembershipId"])
 
     def remember_membership(self, group: str, user: str, membership_id: str | None) -> None:
         with self._lock:

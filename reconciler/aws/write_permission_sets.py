@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler.aws.read_context import ReadContext
 from reconciler.aws.read_permission_sets import read_permission_set
-from reconciler.desired.codec import permission_set_from_doc
 from reconciler.errors import InputError
 from reconciler.model import CustomerManagedPolicy, PermissionsBoundary, PermissionSet
+from reconciler.model.codec import permission_set_from_doc
 
 if TYPE_CHECKING:
     from reconciler.aws.write_context import WriteContext

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler.aws.errors import unless_missing
 from reconciler.aws.read_users import user_from_api
-from reconciler.desired.codec import user_from_doc
 from reconciler.model import PersonName, User
+from reconciler.model.codec import user_from_doc
 
 if TYPE_CHECKING:
     from reconciler.aws.write_context import WriteContext

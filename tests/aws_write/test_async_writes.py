@@ -1,0 +1,209 @@
+"""Assignments and provisioning: AWS's asynchronous writes, at its concurrency limits."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from reconciler.aws.writer import Writer
+from reconciler.errors import AwsError
+from reconciler.model.operations import Op
+from reconciler.sim.realism import FaultRule, Realism
+from reconciler.sim.simulator import Simulator
+
+USERS = ["alice@example.com", "bob@example.com", "carol@example.com", "dave@example.com"]
+ACCOUNTS = ["222222222222", "333333333333", "444444444444", "555555555555", "666666666666"]
+
+
+def assignment(user: str, account: str, ps: str = "Billing") -> Op:
+    return Op(
+        "create_assignment",
+        {"permission_set": ps, "principal_type": "USER", "principal": user, "account": account},
+    )
+
+
+def twenty_assignments() -> list[Op]:
+    return [assignment(u, a) for u in USERS for a in ACCOUNTS]
+
+
+class Recorder:
+    """on_start/on_done that remember order and the peak of outstanding ops."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, Op, AwsError | None]] = []
+        self.outstanding = 0
+        self.peak = 0
+        self.thread_ids: set[int] = set()
+
+    def start(self, op: Op) -> None:
+        self.events.append(("start", op, None))
+        self.outstanding += 1
+        self.peak = max(self.peak, self.outstanding)
+        self.thread_ids.add(threading.get_ident())
+
+    def done(self, op: Op, error: AwsError | None) -> None:
+        self.events.append(("done", op, error))
+        self.outstanding -= 1
+        self.thread_ids.add(threading.get_ident())
+
+    def errors(self) -> list[AwsError]:
+        return [e for kind, _, e in self.events if kind == "done" and e is not None]
+
+
+def live_assignments(sim: Simulator, writer: Writer, ps: str, account: str) -> set[str]:
+    arn = writer.ctx.names.permission_set_arn(ps)
+    found = sim.client("sso-admin").list_account_assignments(
+        InstanceArn=sim.instance_arn, AccountId=account, PermissionSetArn=arn
+    )["AccountAssignments"]
+    return {a["PrincipalId"] for a in found if a["PrincipalType"] == "USER"}
+
+
+def test_create_and_delete_many_complete_through_in_progress(
+    sim: Simulator, writer: Writer
+) -> None:
+    sim.realism = Realism(async_delay=0.2)
+    creates, rec = twenty_assignments(), Recorder()
+
+    writer.execute_many(creates, rec.start, rec.done)
+
+    assert rec.errors() == []
+    user_ids = {writer.ctx.names.user_id(u) for u in USERS}
+    for account in ACCOUNTS:
+        assert live_assignments(sim, writer, "Billing", account) == user_ids
+    assert all(writer.is_applied(op) for op in creates)
+    # Every op started before it finished, each exactly once, on the caller's thread.
+    for op in creates:
+        kinds = [kind for kind, o, _ in rec.events if o is op]
+        assert kinds == ["start", "done"]
+    assert rec.thread_ids == {threading.get_ident()}
+    assert 1 < rec.peak <= 15
+
+    deletes = [Op("delete_assignment", op.args) for op in creates]
+    rec = Recorder()
+    writer.execute_many(deletes, rec.start, rec.done)
+
+    assert rec.errors() == []
+    for account in ACCOUNTS:
+        assert live_assignments(sim, writer, "Billing", account) == set()
+    assert not any(writer.is_applied(op) for op in creates)
+    assert all(writer.is_applied(op) for op in deletes)
+
+
+def test_outstanding_requests_never_exceed_the_limit(sim: Simulator, writer: Writer) -> None:
+    """The simulator refuses a 16th outstanding CreateAccountAssignment, as AWS does."""
+    sim.realism = Realism(async_delay=0.3)
+    rec = Recorder()
+
+    writer.execute_many(twenty_assignments(), rec.start, rec.done, max_in_flight=15)
+
+    assert rec.errors() == []
+    assert rec.peak == 15
+
+
+def test_failed_request_reports_failure_reason_verbatim(sim: Simulator, writer: Writer) -> None:
+    reason = "Received a 404 status error: Assignment not found."
+    carol = writer.ctx.names.user_id("carol@example.com")
+    sim.realism = Realism(
+        async_delay=0.1,
+        faults=[FaultRule("CreateAccountAssignment", resource=carol, async_failure=reason)],
+    )
+    ops = [assignment(u, "555555555555") for u in USERS]
+    rec = Recorder()
+
+    writer.execute_many(ops, rec.start, rec.done)
+
+    [error] = rec.errors()
+    assert error.operation == "CreateAccountAssignment"
+    assert error.resource == "create_assignment Billing USER:carol@example.com 555555555555"
+    assert error.reason == reason
+    assert str(error).endswith(reason)
+    # The other three went through.
+    assert len(live_assignments(sim, writer, "Billing", "555555555555")) == 3
+
+
+def test_execute_raises_the_failure_of_one_async_op(sim: Simulator, writer: Writer) -> None:
+    reason = "Permission set provisioning failed: role quota exceeded in the account."
+    sim.realism = Realism(
+        async_delay=0.05, faults=[FaultRule("ProvisionPermissionSet", async_failure=reason)]
+    )
+
+    with pytest.raises(AwsError) as caught:
+        writer.execute(
+            Op("provision_permission_set", {"name": "Billing", "account": "222222222222"})
+        )
+
+    assert caught.value.operation == "ProvisionPermissionSet"
+    assert caught.value.reason == reason
+
+
+def test_unknown_principal_fails_that_op_only(sim: Simulator, writer: Writer) -> None:
+    ops = [assignment("ghost@example.com", "555555555555"), assignment(USERS[0], "555555555555")]
+    rec = Recorder()
+
+    writer.execute_many(ops, rec.start, rec.done)
+
+    [error] = rec.errors()
+    assert error.operation == "GetUserId"
+    assert error.resource == "create_assignment Billing USER:ghost@example.com 555555555555"
+    assert [kind for kind, o, _ in rec.events if o is ops[0]] == ["start", "done"]
+
+
+def test_throttling_storm_recovers(sim: Simulator, writer: Writer) -> None:
+    """Without the client-side limiter, and with AWS allowing only 2 calls per
+    second, concurrent submits are throttled; botocore's adaptive retries
+    absorb it and every op still completes."""
+    writer.ctx.names.permission_set_arn("Billing")  # resolve before the storm
+    sim.realism = Realism(rate_limits=True, sso_admin_tps=2.0, async_delay=0.05)
+    ops = [assignment(u, "222222222222") for u in USERS]
+    rec = Recorder()
+
+    writer.execute_many(ops, rec.start, rec.done)
+
+    assert rec.errors() == []
+    assert sim.calls["sso-admin:CreateAccountAssignment"] > len(ops)  # throttled, retried
+    assert len(live_assignments(sim, writer, "Billing", "222222222222")) == len(ops)
+
+
+def test_provisioning_brings_stale_accounts_up_to_date(sim: Simulator, writer: Writer) -> None:
+    """After a permission set change the provisioned accounts are stale until
+    ProvisionPermissionSet; at most three run at once, one per permission set."""
+    sim.realism = Realism(async_delay=0.1)
+    accounts = ["444444444444", "444444444445", "444444444446"]
+    before = {"name": "ReadOnly", "description": "Read-only everywhere"}
+    after = {"name": "ReadOnly", "description": "Read-only, everywhere"}
+    writer.execute(
+        Op("update_permission_set", {"name": "ReadOnly", "before": before, "after": after})
+    )
+    provisions = [
+        Op("provision_permission_set", {"name": "ReadOnly", "account": a}) for a in accounts
+    ]
+    assert not any(writer.is_applied(op) for op in provisions)
+    rec = Recorder()
+
+    writer.execute_many(provisions, rec.start, rec.done)
+
+    assert rec.errors() == []
+    assert rec.peak == 1  # one provisioning per permission set at a time
+    assert all(writer.is_applied(op) for op in provisions)
+
+
+def test_synchronous_ops_in_a_batch_run_too(sim: Simulator, writer: Writer) -> None:
+    ops = [
+        Op("create_group", {"doc": {"name": "Data"}}),
+        Op(
+            "create_assignment",
+            {
+                "permission_set": "Billing",
+                "principal_type": "GROUP",
+                "principal": "Data",
+                "account": "222222222222",
+            },
+        ),
+    ]
+    rec = Recorder()
+
+    writer.execute_many(ops, rec.start, rec.done)
+
+    assert rec.errors() == []
+    assert all(writer.is_applied(op) for op in ops)
