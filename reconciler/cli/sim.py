@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 
@@ -16,13 +17,28 @@ def command() -> None:
 
 
 @command.command("serve")
-@click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True,
-              help="TCP port; 0 picks a free one.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=5000,
+    show_default=True,
+    help="TCP port; 0 picks a free one.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to bind.")
-@click.option("--seed", type=click.Choice(["demo", "empty"]), default="demo", show_default=True,
-              help="Start with the demo organization or an empty Identity Center.")
-@click.option("--stop-after", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
-              help="Stop by itself after this many seconds (for scripts and CI).")
+@click.option(
+    "--seed",
+    type=click.Choice(["demo", "empty"]),
+    default="demo",
+    show_default=True,
+    help="Start with the demo organization or an empty Identity Center.",
+)
+@click.option(
+    "--stop-after",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Stop by itself after this many seconds (for scripts and CI).",
+)
 @pass_app
 def serve(app: AppContext, port: int, host: str, seed: str, stop_after: float | None) -> None:
     """Serve the simulator over HTTP for the AWS CLI, SDKs and other tools.
@@ -40,10 +56,8 @@ def serve(app: AppContext, port: int, host: str, seed: str, stop_after: float | 
         app.say(f"  export AWS_ENDPOINT_URL={endpoint.url} AWS_DEFAULT_REGION={sim.region}")
         click.echo(endpoint.url)
         stopped = threading.Event()
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             stopped.wait(stop_after)
-        except KeyboardInterrupt:
-            pass
     app.say("simulator stopped")
 
 

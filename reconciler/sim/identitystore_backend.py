@@ -9,8 +9,8 @@ ways so duplicate checks and listings never scan the whole store.
 
 from __future__ import annotations
 
-import re
 import importlib
+import re
 from typing import Any
 
 from moto.identitystore.models import IdentityStoreBackend
@@ -32,7 +32,14 @@ USER_STRINGS = (
     "Birthdate",
 )
 USER_LISTS = {"Emails": 1, "Addresses": 1, "PhoneNumbers": 1, "Roles": 1, "Photos": 3}
-NAME_PARTS = ("Formatted", "FamilyName", "GivenName", "MiddleName", "HonorificPrefix", "HonorificSuffix")
+NAME_PARTS = (
+    "Formatted",
+    "FamilyName",
+    "GivenName",
+    "MiddleName",
+    "HonorificPrefix",
+    "HonorificSuffix",
+)
 USER_WRITABLE = ("UserName", "Name", *USER_STRINGS, *USER_LISTS, "Extensions")
 RESERVED_NAMES = {"administrator", "awsadministrators"}
 BIRTHDATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -46,7 +53,9 @@ def pascal(segment: str) -> str:
 def pascal_keys(value: Any) -> Any:
     """AttributeValue documents may use the camelCase member names; store Pascal."""
     if isinstance(value, dict):
-        return {pascal(k) if not k.startswith("aws:") else k: pascal_keys(v) for k, v in value.items()}
+        return {
+            pascal(k) if not k.startswith("aws:") else k: pascal_keys(v) for k, v in value.items()
+        }
     if isinstance(value, list):
         return [pascal_keys(v) for v in value]
     return value
@@ -54,7 +63,9 @@ def pascal_keys(value: Any) -> Any:
 
 def _text(field: str, value: Any, hi: int = 1024) -> None:
     if not isinstance(value, str) or not 1 <= len(value) <= hi or not value.strip():
-        raise validation(f"{field}: The attribute {field} must be a non-empty string of at most {hi} characters")
+        raise validation(
+            f"{field}: The attribute {field} must be a non-empty string of at most {hi} characters"
+        )
 
 
 def validate_user(doc: dict[str, Any]) -> None:
@@ -67,7 +78,9 @@ def validate_user(doc: dict[str, Any]) -> None:
         raise validation(f"userName: {user_name!r} is not a valid user name")
     missing = [a for a in ("DisplayName",) if not doc.get(a)]
     name = doc.get("Name") or {}
-    missing += [f"name.{p[:1].lower()}{p[1:]}" for p in ("GivenName", "FamilyName") if not name.get(p)]
+    missing += [
+        f"name.{p[:1].lower()}{p[1:]}" for p in ("GivenName", "FamilyName") if not name.get(p)
+    ]
     if missing:
         raise validation(", ".join(f"{m}: The attribute {m} is required" for m in missing))
     for part, value in name.items():
@@ -157,12 +170,12 @@ class SimIdentityStoreBackend(IdentityStoreBackend):
         doc = {k: params[k] for k in USER_WRITABLE if params.get(k) is not None}
         return self.put_user(doc)
 
-    def update_user_doc(self, user_id: str, operations: list[dict[str, Any]]) -> None:
+    def update_user_doc(self, user_id: Any, operations: Any) -> None:
         user = dict(self.user(user_id))
         apply_operations(user, operations, user=True)
         self.put_user(user, user_id)
 
-    def delete_user_doc(self, user_id: str) -> None:
+    def delete_user_doc(self, user_id: Any) -> None:
         user = self.user(user_id)
         for membership_id in list(self.by_user.get(user_id, {})):
             self.drop_membership(membership_id)
@@ -180,6 +193,7 @@ class SimIdentityStoreBackend(IdentityStoreBackend):
     def put_group(self, doc: dict[str, Any], group_id: str | None = None) -> str:
         name = doc.get("DisplayName")
         _text("displayName", name)
+        assert isinstance(name, str)
         if name.lower() in RESERVED_NAMES:
             raise validation(f"displayName: {name!r} is reserved")
         if "Description" in doc:
@@ -191,16 +205,19 @@ class SimIdentityStoreBackend(IdentityStoreBackend):
             group_id = str(random.uuid4())
         else:
             self.group_by_name.pop(self.groups[group_id]["DisplayName"], None)
-        self.groups[group_id] = {"GroupId": group_id, **{k: v for k, v in doc.items() if k != "GroupId"}}
+        self.groups[group_id] = {
+            "GroupId": group_id,
+            **{k: v for k, v in doc.items() if k != "GroupId"},
+        }
         self.group_by_name[name] = group_id
         return group_id
 
-    def update_group_doc(self, group_id: str, operations: list[dict[str, Any]]) -> None:
+    def update_group_doc(self, group_id: Any, operations: Any) -> None:
         group = dict(self.group(group_id))
         apply_operations(group, operations, user=False)
         self.put_group(group, group_id)
 
-    def delete_group_doc(self, group_id: str) -> None:
+    def delete_group_doc(self, group_id: Any) -> None:
         group = self.group(group_id)
         for membership_id in list(self.by_group.get(group_id, {})):
             self.drop_membership(membership_id)
@@ -209,7 +226,7 @@ class SimIdentityStoreBackend(IdentityStoreBackend):
 
     # --- memberships ------------------------------------------------------------
 
-    def add_membership(self, group_id: str, user_id: str) -> str:
+    def add_membership(self, group_id: str, user_id: Any) -> str:
         self.group(group_id)
         self.user(user_id)
         if (group_id, user_id) in self.membership_by_pair:
@@ -231,7 +248,7 @@ class SimIdentityStoreBackend(IdentityStoreBackend):
             raise not_found("GROUP_MEMBERSHIP not found.", "GROUP_MEMBERSHIP", membership_id)
         return found
 
-    def drop_membership(self, membership_id: str) -> None:
+    def drop_membership(self, membership_id: Any) -> None:
         found = self.membership(membership_id)
         group_id, user_id = found["GroupId"], found["MemberId"]["UserId"]
         del self.memberships[membership_id]

@@ -103,14 +103,22 @@ def get_user_id(self: Any) -> str:
             user_id = backend.user_by_name.get(str(value).lower())
         elif path == "emails.value":
             user_id = next(
-                (u["UserId"] for u in backend.users.values() for e in u.get("Emails") or () if e.get("Value") == value),
+                (
+                    u["UserId"]
+                    for u in backend.users.values()
+                    for e in u.get("Emails") or ()
+                    if e.get("Value") == value
+                ),
                 None,
             )
         else:
             raise validation(f"The attribute {path} is not a unique attribute")
     elif "ExternalId" in alt:
         ext = alt["ExternalId"]
-        user_id = next((u["UserId"] for u in backend.users.values() if ext in (u.get("ExternalIds") or ())), None)
+        user_id = next(
+            (u["UserId"] for u in backend.users.values() if ext in (u.get("ExternalIds") or ())),
+            None,
+        )
     if user_id is None:
         raise not_found("USER not found.", "USER")
     return json.dumps({"UserId": user_id, "IdentityStoreId": store_id})
@@ -161,10 +169,13 @@ def get_group_id(self: Any) -> str:
     if "UniqueAttribute" in alt:
         if str(alt["UniqueAttribute"].get("AttributePath", "")).lower() != "displayname":
             raise validation("The attribute is not a unique attribute")
-        group_id = backend.group_by_name.get(alt["UniqueAttribute"].get("AttributeValue"))
+        group_id = backend.group_by_name.get(str(alt["UniqueAttribute"].get("AttributeValue")))
     elif "ExternalId" in alt:
         ext = alt["ExternalId"]
-        group_id = next((g["GroupId"] for g in backend.groups.values() if ext in (g.get("ExternalIds") or ())), None)
+        group_id = next(
+            (g["GroupId"] for g in backend.groups.values() if ext in (g.get("ExternalIds") or ())),
+            None,
+        )
     if group_id is None:
         raise not_found("GROUP not found.", "GROUP")
     return json.dumps({"GroupId": group_id, "IdentityStoreId": store_id})
@@ -186,7 +197,7 @@ def _membership_out(m: dict[str, Any], store_id: str) -> dict[str, Any]:
 
 def create_group_membership(self: Any) -> str:
     backend, store_id, params = _store(self)
-    membership_id = backend.add_membership(params.get("GroupId"), _member(params))
+    membership_id = backend.add_membership(str(params.get("GroupId")), _member(params))
     return json.dumps({"MembershipId": membership_id, "IdentityStoreId": store_id})
 
 
@@ -204,7 +215,7 @@ def describe_group_membership(self: Any) -> str:
 def get_group_membership_id(self: Any) -> str:
     backend, store_id, params = _store(self)
     group_id, user_id = params.get("GroupId"), _member(params)
-    membership_id = backend.membership_by_pair.get((group_id, user_id))
+    membership_id = backend.membership_by_pair.get((str(group_id), user_id))
     if membership_id is None:
         raise not_found("GROUP_MEMBERSHIP not found.", "GROUP_MEMBERSHIP")
     return json.dumps({"MembershipId": membership_id, "IdentityStoreId": store_id})
@@ -231,7 +242,10 @@ def list_group_memberships(self: Any) -> str:
     backend, store_id, params = _store(self)
     group_id = params.get("GroupId")
     backend.group(group_id)
-    items = [_membership_out(backend.memberships[m], store_id) for m in backend.by_group.get(group_id, {})]
+    items = [
+        _membership_out(backend.memberships[m], store_id)
+        for m in backend.by_group.get(str(group_id), {})
+    ]
     return _paged("GroupMemberships", items, params)
 
 
@@ -239,7 +253,9 @@ def list_group_memberships_for_member(self: Any) -> str:
     backend, store_id, params = _store(self)
     user_id = _member(params)
     backend.user(user_id)
-    items = [_membership_out(backend.memberships[m], store_id) for m in backend.by_user.get(user_id, {})]
+    items = [
+        _membership_out(backend.memberships[m], store_id) for m in backend.by_user.get(user_id, {})
+    ]
     return _paged("GroupMemberships", items, params)
 
 

@@ -37,7 +37,12 @@ PAGE_LIMITS: dict[str, dict[str, tuple[int, int]]] = {
     },
     "identitystore": {
         op: (100, 100)
-        for op in ("ListUsers", "ListGroups", "ListGroupMemberships", "ListGroupMembershipsForMember")
+        for op in (
+            "ListUsers",
+            "ListGroups",
+            "ListGroupMemberships",
+            "ListGroupMembershipsForMember",
+        )
     },
     "organizations": {
         op: (20, 20)

@@ -43,7 +43,11 @@ def gate(service: str, operation: str, raw_body: str) -> SimAwsError | None:
     if realism.latency or realism.jitter:
         time.sleep(realism.latency + (_jitter.random() * realism.jitter if realism.jitter else 0.0))
     if realism.rate_limits and not RUNTIME.rates.allow(realism, service, operation):
-        return too_many_requests(operation) if service == "organizations" else throttling(service, operation)
+        return (
+            too_many_requests(operation)
+            if service == "organizations"
+            else throttling(service, operation)
+        )
     rule = RUNTIME.faults.pick(realism, service, operation, raw_body) if realism.faults else None
     RUNTIME.set_async_failure(None)
     if rule is not None:
@@ -66,7 +70,8 @@ def _gated(original: Any, service: str) -> Any:
             return error.as_response()
         with RUNTIME.lock:
             if service == "sso-admin":
-                ssoadmin_backends[self.current_account][self.region].settle()
+                backend: Any = ssoadmin_backends[self.current_account][self.region]
+                backend.settle()
             try:
                 return original(self)
             finally:
@@ -92,5 +97,5 @@ def install() -> None:
         for cls, service, operations in targets:
             for name, function in operations.items():
                 setattr(cls, name, function)
-            cls.call_action = _gated(cls.call_action, service)
+            cls.call_action = _gated(cls.call_action, service)  # type: ignore[method-assign]
         _installed = True

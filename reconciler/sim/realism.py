@@ -121,7 +121,11 @@ class RateTable:
         if service == "sso-admin":
             key, rate, burst = (service, "*"), realism.sso_admin_tps, realism.sso_admin_tps
         elif service == "identitystore":
-            key, rate, burst = (service, operation), realism.identitystore_tps, realism.identitystore_tps
+            key, rate, burst = (
+                (service, operation),
+                realism.identitystore_tps,
+                realism.identitystore_tps,
+            )
         elif service == "organizations":
             rate, burst_i = ORGANIZATIONS_RATES.get(operation, ORGANIZATIONS_DEFAULT_RATE)
             key, burst = (service, operation), float(burst_i)

@@ -18,6 +18,10 @@ from reconciler.sim import org_builder
 from reconciler.sim.simulator import Simulator
 
 TOP_OUS = ("Prod", "Staging", "Dev", "Sandbox", "Shared", "Security")
+DENY_IAM_USERS = (
+    '{"Version":"2012-10-17","Statement":'
+    '[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}'
+)
 MANAGED = (
     "arn:aws:iam::aws:policy/ReadOnlyAccess",
     "arn:aws:iam::aws:policy/PowerUserAccess",
@@ -70,7 +74,9 @@ def seed_scale(
         env = ("prod", "staging", "dev", "sandbox")[n % 4]
         state = "SUSPENDED" if n % 97 == 96 else "ACTIVE"
         tags = {"env": env, "team": f"team-{n % 25}", "cost center": f"cc-{n % 10}"}
-        org_builder.add_account(backend, account_id, f"acct-{n:05d}", leaves[n % len(leaves)], tags, state, n + 1)
+        org_builder.add_account(
+            backend, account_id, f"acct-{n:05d}", leaves[n % len(leaves)], tags, state, n + 1
+        )
         account_ids.append(account_id)
     store = sim.identity_store
     user_ids = []
@@ -83,7 +89,10 @@ def seed_scale(
             "Title": ("Engineer", "Manager", "Analyst")[n % 3],
         }
         user_ids.append(store.put_user(doc))
-    group_ids = [store.put_group({"DisplayName": f"group-{n:04d}", "Description": f"Group {n}"}) for n in range(groups)]
+    group_ids = [
+        store.put_group({"DisplayName": f"group-{n:04d}", "Description": f"Group {n}"})
+        for n in range(groups)
+    ]
     memberships = 0
     if group_ids:
         for user_id in user_ids:
@@ -94,15 +103,19 @@ def seed_scale(
     ps_arns = []
     for n in range(permission_sets):
         created = sso.create_permission_set(
-            f"PermissionSet{n:03d}", f"Permission set {n}", sim.instance_arn, f"PT{1 + n % 12}H", None,
+            f"PermissionSet{n:03d}",
+            f"Permission set {n}",
+            sim.instance_arn,
+            f"PT{1 + n % 12}H",
+            None,
             [{"Key": "team", "Value": f"team-{n % 25}"}],
         )
         arn = created["PermissionSetArn"]
-        sso.attach_managed_policy_to_permission_set(sim.instance_arn, arn, MANAGED[n % len(MANAGED)])
+        sso.attach_managed_policy_to_permission_set(
+            sim.instance_arn, arn, MANAGED[n % len(MANAGED)]
+        )
         if n % 5 == 0:
-            sso.find_by_arn(arn).inline_policy = (
-                '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}'
-            )
+            sso.find_by_arn(arn).inline_policy = DENY_IAM_USERS
         ps_arns.append(arn)
     created_assignments = 0
     limit = len(ps_arns) * len(account_ids) * (len(group_ids) + len(user_ids))

@@ -10,16 +10,15 @@ here, so two seeds of the demo produce identical API responses.
 from __future__ import annotations
 
 import json
-import random
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from moto.moto_api._internal import mock_random
 
-from reconciler.model.codec import group_from_doc, permission_set_from_doc, user_from_doc
 from reconciler.desired.yaml_io import load_yaml
 from reconciler.model import PermissionSet, User
+from reconciler.model.codec import group_from_doc, permission_set_from_doc, user_from_doc
 from reconciler.sim import org_builder
 from reconciler.sim.simulator import Simulator
 
@@ -42,7 +41,11 @@ NAME_FIELDS = {
 
 
 def _record(value: Any) -> dict[str, Any]:
-    return {_pascal(f.name): getattr(value, f.name) for f in fields(value) if getattr(value, f.name) is not None}
+    return {
+        _pascal(f.name): getattr(value, f.name)
+        for f in fields(value)
+        if getattr(value, f.name) is not None
+    }
 
 
 def user_document(user: User) -> dict[str, Any]:
@@ -50,8 +53,18 @@ def user_document(user: User) -> dict[str, Any]:
     doc: dict[str, Any] = {"UserName": user.user_name}
     if user.name:
         doc["Name"] = {NAME_FIELDS[k]: v for k, v in vars(user.name).items() if v is not None}
-    for attr in ("display_name", "nick_name", "profile_url", "title", "user_type", "preferred_language",
-                 "locale", "timezone", "website", "birthdate"):
+    for attr in (
+        "display_name",
+        "nick_name",
+        "profile_url",
+        "title",
+        "user_type",
+        "preferred_language",
+        "locale",
+        "timezone",
+        "website",
+        "birthdate",
+    ):
         if getattr(user, attr) is not None:
             doc[_pascal(attr)] = getattr(user, attr)
     for attr in ("emails", "phone_numbers", "addresses", "roles", "photos", "external_ids"):
@@ -83,7 +96,9 @@ def add_permission_set(sim: Simulator, ps: PermissionSet) -> str:
             backend.put_boundary(obj, {"ManagedPolicyArn": pb.managed_policy_arn})
         elif pb.customer_managed_policy is not None:
             ref = pb.customer_managed_policy
-            backend.put_boundary(obj, {"CustomerManagedPolicyReference": {"Name": ref.name, "Path": ref.path}})
+            backend.put_boundary(
+                obj, {"CustomerManagedPolicyReference": {"Name": ref.name, "Path": ref.path}}
+            )
     obj.version = 1
     obj.created_date = org_builder.EPOCH_SECONDS
     return ps_arn
@@ -107,8 +122,13 @@ def seed_demo(sim: Simulator) -> None:
             org_builder.configure_management(backend, str(account["name"]), tags)
             continue
         org_builder.add_account(
-            backend, str(account["id"]), str(account["name"]), paths[str(account["ou"])], tags,
-            state=str(account.get("status", "ACTIVE")), index=index,
+            backend,
+            str(account["id"]),
+            str(account["name"]),
+            paths[str(account["ou"])],
+            tags,
+            state=str(account.get("status", "ACTIVE")),
+            index=index,
         )
     store = sim.identity_store
     user_ids = {}
@@ -133,4 +153,6 @@ def seed_demo(sim: Simulator) -> None:
         principals += [("USER", user_ids[u]) for u in rule.get("users") or ()]
         for account in rule["accounts"]:
             for ptype, pid in principals:
-                sim.sso_admin.add_assignment((ps_arns[rule["permission_set"]], str(account), ptype, pid), 0.0)
+                sim.sso_admin.add_assignment(
+                    (ps_arns[rule["permission_set"]], str(account), ptype, pid), 0.0
+                )

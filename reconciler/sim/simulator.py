@@ -134,4 +134,4 @@ class Simulator:
         """A boto3 client for the simulated region (tests and seeding helpers)."""
         import boto3
 
-        return boto3.client(service, region_name=DEMO_REGION, **kwargs)
+        return boto3.session.Session(region_name=DEMO_REGION).client(service, **kwargs)  # type: ignore[call-overload]

@@ -10,13 +10,13 @@ status records whose effect is applied when they succeed (`settle`).
 from __future__ import annotations
 
 import hashlib
-import json
 import importlib
+import json
 from typing import Any
 
 from moto.core.utils import unix_time
-from moto.moto_api._internal import mock_random as random
 from moto.iam.aws_managed_policies import aws_managed_policies_data
+from moto.moto_api._internal import mock_random as random
 from moto.ssoadmin.models import ManagedPolicy, PermissionSet, SSOAdminBackend
 
 from reconciler.sim import validation as check
@@ -28,7 +28,15 @@ DEMO_IDENTITY_STORE_ID = "d-9067a1b2c3"
 DEMO_ACCOUNT, DEMO_REGION = "123456789012", "eu-west-1"
 MAX_OUTSTANDING_CREATES = 15
 
-AKey = tuple[str, str, str, str]  # (permission set ARN, account, principal type, principal id)
+AKey = tuple[str, str, str, str]
+
+
+class SimPermissionSet(PermissionSet):
+    """moto's permission set plus what AWS also keeps: a permissions boundary
+    and a version that tells provisioned accounts whether they are current."""
+
+    boundary: dict[str, Any] | None = None
+    version: int = 1  # (permission set ARN, account, principal type, principal id)
 
 
 def instance_ids(account_id: str, region: str) -> tuple[str, str]:
@@ -50,7 +58,7 @@ class SimSSOAdminBackend(SSOAdminBackend):
         instance = self.instances[0]
         instance.instance_arn, instance.identity_store_id = instance_ids(account_id, region_name)
         instance.created_date = 1577836800.0
-        self.ps_by_arn: dict[str, PermissionSet] = {}
+        self.ps_by_arn: dict[str, SimPermissionSet] = {}
         self.assignments: dict[AKey, float] = {}
         self.by_ps_account: dict[tuple[str, str], dict[AKey, None]] = {}
         self.by_principal: dict[tuple[str, str], dict[AKey, None]] = {}
@@ -74,7 +82,7 @@ class SimSSOAdminBackend(SSOAdminBackend):
             check.check_text("instanceArn", instance_arn, 10, 1224, None)
             raise not_found(f"Could not find Instance with arn {instance_arn}")
 
-    def _find_permission_set(self, instance_arn: str, permission_set_arn: str) -> PermissionSet:
+    def _find_permission_set(self, instance_arn: Any, permission_set_arn: Any) -> SimPermissionSet:
         self.check_instance(instance_arn)
         ps = self.ps_by_arn.get(permission_set_arn)
         if ps is None:
@@ -95,7 +103,7 @@ class SimSSOAdminBackend(SSOAdminBackend):
                 return ManagedPolicy(managed_policy_arn, name)
         raise not_found(f"Policy does not exist with ARN: {managed_policy_arn}")
 
-    def find_by_arn(self, permission_set_arn: str) -> PermissionSet:
+    def find_by_arn(self, permission_set_arn: Any) -> SimPermissionSet:
         return self._find_permission_set(self.instance.instance_arn, permission_set_arn)
 
     def new_permission_set_arn(self) -> str:
@@ -104,13 +112,22 @@ class SimSSOAdminBackend(SSOAdminBackend):
 
     # --- permission sets -----------------------------------------------------
 
-    def create_permission_set(self, name, description, instance_arn, session_duration, relay_state, tags):  # type: ignore[override]
+    def create_permission_set(
+        self, name, description, instance_arn, session_duration, relay_state, tags
+    ):
         self.check_instance(instance_arn)
         if any(ps.name == name for ps in self.ps_by_arn.values()):
             raise conflict(f"PermissionSet with name {name} already exists.")
         if len(self.ps_by_arn) >= 3500:
             raise quota("You have exceeded AWS SSO limits: 3500 permission sets per instance.")
-        ps = PermissionSet(name, description, instance_arn, session_duration or "PT1H", relay_state, list(tags or []))
+        ps = SimPermissionSet(
+            name,
+            description,
+            instance_arn,
+            session_duration or "PT1H",
+            relay_state,
+            list(tags or []),
+        )
         ps.permission_set_arn = self.new_permission_set_arn()
         ps.boundary = None
         ps.version = 1
@@ -118,16 +135,16 @@ class SimSSOAdminBackend(SSOAdminBackend):
         self.permission_sets.append(ps)
         return permission_set_json(ps)
 
-    def touch(self, ps: PermissionSet) -> None:
+    def touch(self, ps: SimPermissionSet) -> None:
         """Record a change: every account it is provisioned to becomes stale."""
         self.guard(ps)
         self.bump(ps)
 
-    def bump(self, ps: PermissionSet) -> None:
+    def bump(self, ps: SimPermissionSet) -> None:
         self.last_write[ps.permission_set_arn] = RUNTIME.now()
-        ps.version = getattr(ps, "version", 1) + 1
+        ps.version = ps.version + 1
 
-    def guard(self, ps: PermissionSet) -> None:
+    def guard(self, ps: SimPermissionSet) -> None:
         """With realism.conflicts, refuse a write while another is propagating."""
         realism = RUNTIME.realism
         now = RUNTIME.now()
@@ -151,7 +168,7 @@ class SimSSOAdminBackend(SSOAdminBackend):
                 setattr(ps, attr, value)
         return permission_set_json(ps)
 
-    def delete_permission_set(self, instance_arn, permission_set_arn):  # type: ignore[override]
+    def delete_permission_set(self, instance_arn, permission_set_arn):
         ps = self._find_permission_set(instance_arn, permission_set_arn)
         assigned = any(
             (permission_set_arn, account) in self.by_ps_account
@@ -170,7 +187,7 @@ class SimSSOAdminBackend(SSOAdminBackend):
         self.provisioned.pop(permission_set_arn, None)
         return permission_set_json(ps)
 
-    def put_boundary(self, ps: PermissionSet, boundary: dict[str, Any]) -> None:
+    def put_boundary(self, ps: SimPermissionSet, boundary: Any) -> None:
         check.check_boundary(boundary)
         self.touch(ps)
         if boundary.get("CustomerManagedPolicyReference"):
@@ -180,29 +197,32 @@ class SimSSOAdminBackend(SSOAdminBackend):
         else:
             ps.boundary = {"ManagedPolicyArn": boundary["ManagedPolicyArn"]}
 
-    def get_boundary(self, ps: PermissionSet) -> dict[str, Any]:
-        if getattr(ps, "boundary", None) is None:
+    def get_boundary(self, ps: SimPermissionSet) -> dict[str, Any]:
+        if ps.boundary is None:
             raise not_found(
-                f"Could not find PermissionsBoundary for PermissionSet {ps.permission_set_arn.split('/')[-1]}"
+                "Could not find PermissionsBoundary for PermissionSet "
+                + ps.permission_set_arn.split("/")[-1]
             )
         return dict(ps.boundary)
 
-    def delete_boundary(self, ps: PermissionSet) -> None:
+    def delete_boundary(self, ps: SimPermissionSet) -> None:
         self.get_boundary(ps)
         self.touch(ps)
         ps.boundary = None
 
     # --- tags ----------------------------------------------------------------
 
-    def tag(self, ps: PermissionSet, tags: list[dict[str, str]]) -> None:
+    def tag(self, ps: SimPermissionSet, tags: list[dict[str, str]]) -> None:
         check.check_tags(tags)
         merged = {t["Key"]: t.get("Value", "") for t in ps.tags or []}
         merged.update({t["Key"]: t.get("Value", "") for t in tags})
         if len(merged) > check.MAX_TAGS:
-            raise quota(f"Tag limit exceeded: a permission set can have at most {check.MAX_TAGS} tags.")
+            raise quota(
+                f"Tag limit exceeded: a permission set can have at most {check.MAX_TAGS} tags."
+            )
         ps.tags = [{"Key": k, "Value": v} for k, v in merged.items()]
 
-    def untag(self, ps: PermissionSet, keys: list[str]) -> None:
+    def untag(self, ps: SimPermissionSet, keys: list[str]) -> None:
         ps.tags = [t for t in ps.tags or [] if t["Key"] not in set(keys)]
 
     # --- assignments ---------------------------------------------------------
@@ -215,7 +235,7 @@ class SimSSOAdminBackend(SSOAdminBackend):
         self.by_ps_account.setdefault((key[0], key[1]), {})[key] = None
         self.by_principal.setdefault((key[2], key[3]), {})[key] = None
         ps = self.ps_by_arn[key[0]]
-        self.provisioned.setdefault(key[0], {})[key[1]] = getattr(ps, "version", 1)
+        self.provisioned.setdefault(key[0], {})[key[1]] = ps.version
 
     def remove_assignment(self, key: AKey) -> None:
         """Drop an assignment; the last one of a PS in an account de-provisions it."""
@@ -233,7 +253,12 @@ class SimSSOAdminBackend(SSOAdminBackend):
     def start(self, kind: str, record: dict[str, Any], payload: Any) -> dict[str, Any]:
         """Create a status record: SUCCEEDED at once, or IN_PROGRESS until due."""
         request_id = str(random.uuid4())
-        record = {"Status": "IN_PROGRESS", "RequestId": request_id, **record, "CreatedDate": unix_time()}
+        record = {
+            "Status": "IN_PROGRESS",
+            "RequestId": request_id,
+            **record,
+            "CreatedDate": unix_time(),
+        }
         self.statuses[kind][request_id] = record
         failure = RUNTIME.take_async_failure()
         delay = RUNTIME.realism.async_delay
@@ -270,7 +295,7 @@ class SimSSOAdminBackend(SSOAdminBackend):
                 ps_arn, accounts = payload
                 ps = self.ps_by_arn[ps_arn]
                 for account in accounts:
-                    self.provisioned.setdefault(ps_arn, {})[account] = getattr(ps, "version", 1)
+                    self.provisioned.setdefault(ps_arn, {})[account] = ps.version
         except KeyError:
             record["Status"] = "FAILED"
             record["FailureReason"] = "Received a 404 status error: Permission set not found."
@@ -285,13 +310,18 @@ class SimSSOAdminBackend(SSOAdminBackend):
         if not principal_exists:
             raise not_found(f"Could not find {params['PrincipalType'].lower()} with id {key[3]}")
         if self.in_flight("create") >= MAX_OUTSTANDING_CREATES:
-            raise quota("You have exceeded the limit of 15 outstanding CreateAccountAssignment requests.")
+            raise quota(
+                "You have exceeded the limit of 15 outstanding CreateAccountAssignment requests."
+            )
         return self.start("create", self.status_fields(params), key)
 
     def delete_assignment(self, params: dict[str, Any]) -> dict[str, Any]:
         key = self.assignment_key(params)
         if key not in self.assignments:
-            raise not_found("Could not find AccountAssignment for the given principal, permission set and account")
+            raise not_found(
+                "Could not find AccountAssignment for the given principal, permission set "
+                "and account"
+            )
         return self.start("delete", self.status_fields(params), key)
 
     def assignment_key(self, params: dict[str, Any]) -> AKey:
@@ -301,7 +331,12 @@ class SimSSOAdminBackend(SSOAdminBackend):
             raise validation("TargetType must be AWS_ACCOUNT")
         check.check_principal(params.get("PrincipalType"), params.get("PrincipalId"))
         self.find_by_arn(params.get("PermissionSetArn", ""))
-        return (params["PermissionSetArn"], params["TargetId"], params["PrincipalType"], params["PrincipalId"])
+        return (
+            params["PermissionSetArn"],
+            params["TargetId"],
+            params["PrincipalType"],
+            params["PrincipalId"],
+        )
 
     @staticmethod
     def status_fields(params: dict[str, Any]) -> dict[str, Any]:
@@ -319,11 +354,16 @@ class SimSSOAdminBackend(SSOAdminBackend):
         else:
             raise validation("TargetType must be AWS_ACCOUNT or ALL_PROVISIONED_ACCOUNTS")
         if RUNTIME.realism.conflicts and any(
-            kind == "provision" and payload[0] == ps.permission_set_arn for _, kind, _, payload in self.pending
+            kind == "provision" and payload[0] == ps.permission_set_arn
+            for _, kind, _, payload in self.pending
         ):
-            raise conflict("A provisioning operation for this permission set is already in progress.")
+            raise conflict(
+                "A provisioning operation for this permission set is already in progress."
+            )
         if self.in_flight("provision") >= 3:
-            raise conflict("Too many concurrent ProvisionPermissionSet calls (at most 3). Retry later.")
+            raise conflict(
+                "Too many concurrent ProvisionPermissionSet calls (at most 3). Retry later."
+            )
         record: dict[str, Any] = {"PermissionSetArn": ps.permission_set_arn}
         if target_type == "AWS_ACCOUNT":
             record["AccountId"] = params["TargetId"]
@@ -331,10 +371,12 @@ class SimSSOAdminBackend(SSOAdminBackend):
 
     def is_current(self, ps_arn: str, account: str) -> bool:
         ps = self.ps_by_arn.get(ps_arn)
-        return ps is not None and self.provisioned.get(ps_arn, {}).get(account) == getattr(ps, "version", 1)
+        return ps is not None and self.provisioned.get(ps_arn, {}).get(account) == getattr(
+            ps, "version", 1
+        )
 
 
-def permission_set_json(ps: PermissionSet) -> dict[str, Any]:
+def permission_set_json(ps: SimPermissionSet) -> dict[str, Any]:
     out = {
         "Name": ps.name,
         "PermissionSetArn": ps.permission_set_arn,

@@ -24,11 +24,13 @@ def _params(self: Any) -> dict[str, Any]:
 
 
 def _backend(self: Any) -> SimSSOAdminBackend:
-    return self.ssoadmin_backend  # type: ignore[no-any-return]
+    return self.ssoadmin_backend
 
 
 def _ps(self: Any, params: dict[str, Any]) -> Any:
-    return _backend(self)._find_permission_set(params.get("InstanceArn"), params.get("PermissionSetArn"))
+    return _backend(self)._find_permission_set(
+        params.get("InstanceArn"), params.get("PermissionSetArn")
+    )
 
 
 def _paged(key: str, items: list[Any], params: dict[str, Any]) -> str:
@@ -136,13 +138,19 @@ def _policy_change(self: Any, method: str, checker: Any, field: str) -> str:
 
 def attach_managed_policy_to_permission_set(self: Any) -> str:
     return _policy_change(
-        self, "attach_managed_policy_to_permission_set", check.check_managed_policy_arn, "ManagedPolicyArn"
+        self,
+        "attach_managed_policy_to_permission_set",
+        check.check_managed_policy_arn,
+        "ManagedPolicyArn",
     )
 
 
 def detach_managed_policy_from_permission_set(self: Any) -> str:
     return _policy_change(
-        self, "detach_managed_policy_from_permission_set", check.check_managed_policy_arn, "ManagedPolicyArn"
+        self,
+        "detach_managed_policy_from_permission_set",
+        check.check_managed_policy_arn,
+        "ManagedPolicyArn",
     )
 
 
@@ -189,7 +197,7 @@ def _tag_target(self: Any, params: dict[str, Any]) -> Any:
     if params.get("InstanceArn") is not None:
         backend.check_instance(params["InstanceArn"])
     arn = params.get("ResourceArn")
-    ps = backend.ps_by_arn.get(arn)
+    ps = backend.ps_by_arn.get(str(arn))
     if ps is None:
         raise not_found(f"Could not find resource with arn {arn}")
     return ps
@@ -221,7 +229,7 @@ def list_tags_for_resource(self: Any) -> str:
 
 
 def _principal_exists(self: Any, backend: SimSSOAdminBackend, ptype: str, pid: str) -> bool:
-    store = identitystore_backends[self.current_account][self.region]
+    store: Any = identitystore_backends[self.current_account][self.region]
     return bool(store.principal_exists(backend.instance.identity_store_id, ptype, pid))
 
 
@@ -243,22 +251,28 @@ def _status(self: Any, kind: str, id_field: str, out_key: str) -> str:
     params = _params(self)
     backend = _backend(self)
     backend.check_instance(params.get("InstanceArn"))
-    record = backend.statuses[kind].get(params.get(id_field))
+    record = backend.statuses[kind].get(str(params.get(id_field)))
     if record is None:
         raise not_found(f"Could not find request with id {params.get(id_field)}")
     return json.dumps({out_key: record})
 
 
 def describe_account_assignment_creation_status(self: Any) -> str:
-    return _status(self, "create", "AccountAssignmentCreationRequestId", "AccountAssignmentCreationStatus")
+    return _status(
+        self, "create", "AccountAssignmentCreationRequestId", "AccountAssignmentCreationStatus"
+    )
 
 
 def describe_account_assignment_deletion_status(self: Any) -> str:
-    return _status(self, "delete", "AccountAssignmentDeletionRequestId", "AccountAssignmentDeletionStatus")
+    return _status(
+        self, "delete", "AccountAssignmentDeletionRequestId", "AccountAssignmentDeletionStatus"
+    )
 
 
 def describe_permission_set_provisioning_status(self: Any) -> str:
-    return _status(self, "provision", "ProvisionPermissionSetRequestId", "PermissionSetProvisioningStatus")
+    return _status(
+        self, "provision", "ProvisionPermissionSetRequestId", "PermissionSetProvisioningStatus"
+    )
 
 
 def _status_list(self: Any, kind: str, out_key: str) -> str:
@@ -289,7 +303,12 @@ def list_permission_set_provisioning_status(self: Any) -> str:
 
 
 def _assignment_json(key: tuple[str, str, str, str]) -> dict[str, str]:
-    return {"AccountId": key[1], "PermissionSetArn": key[0], "PrincipalType": key[2], "PrincipalId": key[3]}
+    return {
+        "AccountId": key[1],
+        "PermissionSetArn": key[0],
+        "PrincipalType": key[2],
+        "PrincipalId": key[3],
+    }
 
 
 def list_account_assignments(self: Any) -> str:
@@ -327,7 +346,7 @@ def _status_filter(params: dict[str, Any]) -> str | None:
     allowed = (None, "LATEST_PERMISSION_SET_PROVISIONED", "LATEST_PERMISSION_SET_NOT_PROVISIONED")
     if wanted not in allowed:
         raise validation(f"Invalid ProvisioningStatus {wanted}")
-    return wanted  # type: ignore[no-any-return]
+    return wanted
 
 
 def _keep(backend: SimSSOAdminBackend, wanted: str | None, ps_arn: str, account: str) -> bool:

@@ -46,17 +46,23 @@ def check_text(field: str, value: Any, lo: int, hi: int, pattern: re.Pattern[str
     if not isinstance(value, str) or not lo <= len(value) <= hi:
         raise _fail(field, value, f"Member must have length between {lo} and {hi}")
     if pattern is not None and not pattern.fullmatch(value):
-        raise _fail(field, value, f"Member must satisfy regular expression pattern: {pattern.pattern}")
+        raise _fail(
+            field, value, f"Member must satisfy regular expression pattern: {pattern.pattern}"
+        )
 
 
 def duration_seconds(value: str) -> float:
     """Seconds in an ISO-8601 duration; years and months as AWS never accepts them here."""
     match = DURATION.fullmatch(value)
     if not match:
-        raise _fail("sessionDuration", value, f"Member must satisfy regular expression pattern: {DURATION.pattern}")
+        raise _fail(
+            "sessionDuration",
+            value,
+            f"Member must satisfy regular expression pattern: {DURATION.pattern}",
+        )
     sign, years, months, count, unit, hours, minutes, seconds = match.groups()
     days = int(count or 0) * (7 if unit == "W" else 1)
-    total = (int(years or 0) * 365 + int(months or 0) * 30 + days) * 86400
+    total = float((int(years or 0) * 365 + int(months or 0) * 30 + days) * 86400)
     total += int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
     return -total if sign else total
 
@@ -96,7 +102,9 @@ def check_managed_policy_arn(value: Any) -> None:
     check_text("managedPolicyArn", value, 20, 2048, MANAGED_POLICY_ARN)
 
 
-def check_customer_managed_policy(reference: Any, field: str = "customerManagedPolicyReference") -> None:
+def check_customer_managed_policy(
+    reference: Any, field: str = "customerManagedPolicyReference"
+) -> None:
     if not isinstance(reference, dict) or "Name" not in reference:
         raise _fail(field, reference, "Member must not be null")
     check_text(f"{field}.name", reference["Name"], 1, 128, NAME)
@@ -117,7 +125,8 @@ def check_boundary(boundary: Any) -> None:
         check_managed_policy_arn(boundary["ManagedPolicyArn"])
     else:
         check_customer_managed_policy(
-            boundary["CustomerManagedPolicyReference"], "permissionsBoundary.customerManagedPolicyReference"
+            boundary["CustomerManagedPolicyReference"],
+            "permissionsBoundary.customerManagedPolicyReference",
         )
 
 
@@ -139,5 +148,7 @@ def check_account_id(field: str, value: Any) -> None:
 
 def check_principal(principal_type: Any, principal_id: Any) -> None:
     if principal_type not in ("USER", "GROUP"):
-        raise _fail("principalType", principal_type, "Member must satisfy enum value set: [USER, GROUP]")
+        raise _fail(
+            "principalType", principal_type, "Member must satisfy enum value set: [USER, GROUP]"
+        )
     check_text("principalId", principal_id, 1, 47, PRINCIPAL_ID)

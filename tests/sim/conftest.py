@@ -58,6 +58,12 @@ def demo() -> Iterator[Clients]:
 
 def error_of(excinfo: Any) -> dict[str, Any]:
     """The parsed error body of a botocore ClientError."""
-    return dict(excinfo.value.response["Error"], **{
-        k: v for k, v in excinfo.value.response.items() if k not in ("Error", "ResponseMetadata")
-    }, HTTPStatusCode=excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"])
+    return dict(
+        excinfo.value.response["Error"],
+        **{
+            k: v
+            for k, v in excinfo.value.response.items()
+            if k not in ("Error", "ResponseMetadata")
+        },
+        HTTPStatusCode=excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"],
+    )

@@ -48,10 +48,15 @@ def test_create_rejects_what_identity_center_rejects(empty: Clients) -> None:
     user(empty)
     with pytest.raises(ClientError) as exc:
         user(empty)
-    assert (error_of(exc)["Code"], error_of(exc)["Reason"]) == ("ConflictException", "UNIQUENESS_CONSTRAINT_VIOLATION")
-    for bad in ({"UserName": "b", "Emails": [{"Value": "1"}, {"Value": "2"}]},
-                {"UserName": "c", "Birthdate": "12/04/1985"},
-                {"UserName": "d", "Name": {"GivenName": "D"}}):
+    assert (error_of(exc)["Code"], error_of(exc)["Reason"]) == (
+        "ConflictException",
+        "UNIQUENESS_CONSTRAINT_VIOLATION",
+    )
+    for bad in (
+        {"UserName": "b", "Emails": [{"Value": "1"}, {"Value": "2"}]},
+        {"UserName": "c", "Birthdate": "12/04/1985"},
+        {"UserName": "d", "Name": {"GivenName": "D"}},
+    ):
         with pytest.raises(ClientError) as exc:
             user(empty, **bad)
         assert error_of(exc)["Code"] == "ValidationException"
@@ -59,20 +64,30 @@ def test_create_rejects_what_identity_center_rejects(empty: Clients) -> None:
 
 def test_update_user_replaces_and_removes_by_camel_case_path(empty: Clients) -> None:
     user_id = user(empty)
-    empty.ids.update_user(IdentityStoreId=empty.store, UserId=user_id, Operations=[
-        {"AttributePath": "displayName", "AttributeValue": "Alice Jones"},
-        {"AttributePath": "name.familyName", "AttributeValue": "Jones"},
-        {"AttributePath": "emails", "AttributeValue": [{"value": "aj@example.com", "type": "work", "primary": True}]},
-        {"AttributePath": "nickName"},
-        {"AttributePath": "website", "AttributeValue": "https://aj.example.com"},
-    ])
+    empty.ids.update_user(
+        IdentityStoreId=empty.store,
+        UserId=user_id,
+        Operations=[
+            {"AttributePath": "displayName", "AttributeValue": "Alice Jones"},
+            {"AttributePath": "name.familyName", "AttributeValue": "Jones"},
+            {
+                "AttributePath": "emails",
+                "AttributeValue": [{"value": "aj@example.com", "type": "work", "primary": True}],
+            },
+            {"AttributePath": "nickName"},
+            {"AttributePath": "website", "AttributeValue": "https://aj.example.com"},
+        ],
+    )
     got = described(empty, user_id)
     assert got["DisplayName"] == "Alice Jones" and got["Name"]["FamilyName"] == "Jones"
     assert got["Name"]["GivenName"] == "Alice"
     assert got["Emails"] == [{"Value": "aj@example.com", "Type": "work", "Primary": True}]
     assert "NickName" not in got and got["Website"] == "https://aj.example.com"
     assert got["Title"] == "Engineer"
-    for bad in ([{"AttributePath": "userName"}], [{"AttributePath": "shoeSize", "AttributeValue": "9"}]):
+    for bad in (
+        [{"AttributePath": "userName"}],
+        [{"AttributePath": "shoeSize", "AttributeValue": "9"}],
+    ):
         with pytest.raises(ClientError) as exc:
             empty.ids.update_user(IdentityStoreId=empty.store, UserId=user_id, Operations=bad)
         assert error_of(exc)["Code"] == "ValidationException"
@@ -83,27 +98,47 @@ def test_update_user_name_keeps_uniqueness(empty: Clients) -> None:
     first = user(empty)
     user(empty, UserName="bob@example.com")
     with pytest.raises(ClientError) as exc:
-        empty.ids.update_user(IdentityStoreId=empty.store, UserId=first, Operations=[
-            {"AttributePath": "userName", "AttributeValue": "bob@example.com"}])
+        empty.ids.update_user(
+            IdentityStoreId=empty.store,
+            UserId=first,
+            Operations=[{"AttributePath": "userName", "AttributeValue": "bob@example.com"}],
+        )
     assert error_of(exc)["Code"] == "ConflictException"
-    empty.ids.update_user(IdentityStoreId=empty.store, UserId=first, Operations=[
-        {"AttributePath": "userName", "AttributeValue": "carol@example.com"}])
-    found = empty.ids.get_user_id(IdentityStoreId=empty.store, AlternateIdentifier={
-        "UniqueAttribute": {"AttributePath": "userName", "AttributeValue": "carol@example.com"}})
+    empty.ids.update_user(
+        IdentityStoreId=empty.store,
+        UserId=first,
+        Operations=[{"AttributePath": "userName", "AttributeValue": "carol@example.com"}],
+    )
+    found = empty.ids.get_user_id(
+        IdentityStoreId=empty.store,
+        AlternateIdentifier={
+            "UniqueAttribute": {"AttributePath": "userName", "AttributeValue": "carol@example.com"}
+        },
+    )
     assert found["UserId"] == first
 
 
 def test_update_group(empty: Clients) -> None:
-    group = empty.ids.create_group(IdentityStoreId=empty.store, DisplayName="Ops", Description="old")["GroupId"]
-    empty.ids.update_group(IdentityStoreId=empty.store, GroupId=group, Operations=[
-        {"AttributePath": "description", "AttributeValue": "new"},
-        {"AttributePath": "displayName", "AttributeValue": "Operations"}])
+    group = empty.ids.create_group(
+        IdentityStoreId=empty.store, DisplayName="Ops", Description="old"
+    )["GroupId"]
+    empty.ids.update_group(
+        IdentityStoreId=empty.store,
+        GroupId=group,
+        Operations=[
+            {"AttributePath": "description", "AttributeValue": "new"},
+            {"AttributePath": "displayName", "AttributeValue": "Operations"},
+        ],
+    )
     got = empty.ids.describe_group(IdentityStoreId=empty.store, GroupId=group)
     assert (got["DisplayName"], got["Description"]) == ("Operations", "new")
     empty.ids.create_group(IdentityStoreId=empty.store, DisplayName="Ops")
     with pytest.raises(ClientError) as exc:
-        empty.ids.update_group(IdentityStoreId=empty.store, GroupId=group, Operations=[
-            {"AttributePath": "displayName", "AttributeValue": "Ops"}])
+        empty.ids.update_group(
+            IdentityStoreId=empty.store,
+            GroupId=group,
+            Operations=[{"AttributePath": "displayName", "AttributeValue": "Ops"}],
+        )
     assert error_of(exc)["Code"] == "ConflictException"
 
 
@@ -112,33 +147,58 @@ def test_membership_rules(empty: Clients) -> None:
     group = empty.ids.create_group(IdentityStoreId=empty.store, DisplayName="Ops")["GroupId"]
     other = empty.ids.create_group(IdentityStoreId=empty.store, DisplayName="Dev")["GroupId"]
     member = {"UserId": user_id}
-    membership = empty.ids.create_group_membership(IdentityStoreId=empty.store, GroupId=group, MemberId=member)
+    membership = empty.ids.create_group_membership(
+        IdentityStoreId=empty.store, GroupId=group, MemberId=member
+    )
     with pytest.raises(ClientError) as exc:
-        empty.ids.create_group_membership(IdentityStoreId=empty.store, GroupId=group, MemberId=member)
+        empty.ids.create_group_membership(
+            IdentityStoreId=empty.store, GroupId=group, MemberId=member
+        )
     assert error_of(exc)["Code"] == "ConflictException"
     mid = membership["MembershipId"]
-    assert empty.ids.get_group_membership_id(IdentityStoreId=empty.store, GroupId=group,
-                                             MemberId=member)["MembershipId"] == mid
+    assert (
+        empty.ids.get_group_membership_id(
+            IdentityStoreId=empty.store, GroupId=group, MemberId=member
+        )["MembershipId"]
+        == mid
+    )
     got = empty.ids.describe_group_membership(IdentityStoreId=empty.store, MembershipId=mid)
     assert (got["GroupId"], got["MemberId"]) == (group, member)
-    results = empty.ids.is_member_in_groups(IdentityStoreId=empty.store, MemberId=member,
-                                            GroupIds=[group, other])["Results"]
-    assert [(r["GroupId"], r["MembershipExists"]) for r in results] == [(group, True), (other, False)]
+    results = empty.ids.is_member_in_groups(
+        IdentityStoreId=empty.store, MemberId=member, GroupIds=[group, other]
+    )["Results"]
+    assert [(r["GroupId"], r["MembershipExists"]) for r in results] == [
+        (group, True),
+        (other, False),
+    ]
     empty.ids.delete_group_membership(IdentityStoreId=empty.store, MembershipId=mid)
     with pytest.raises(ClientError) as exc:
         empty.ids.delete_group_membership(IdentityStoreId=empty.store, MembershipId=mid)
-    assert (error_of(exc)["Code"], error_of(exc)["ResourceType"]) == ("ResourceNotFoundException", "GROUP_MEMBERSHIP")
+    assert (error_of(exc)["Code"], error_of(exc)["ResourceType"]) == (
+        "ResourceNotFoundException",
+        "GROUP_MEMBERSHIP",
+    )
 
 
 def test_deleting_principals_removes_their_memberships(empty: Clients) -> None:
     user_id = user(empty)
     group = empty.ids.create_group(IdentityStoreId=empty.store, DisplayName="Ops")["GroupId"]
-    empty.ids.create_group_membership(IdentityStoreId=empty.store, GroupId=group, MemberId={"UserId": user_id})
+    empty.ids.create_group_membership(
+        IdentityStoreId=empty.store, GroupId=group, MemberId={"UserId": user_id}
+    )
     empty.ids.delete_user(IdentityStoreId=empty.store, UserId=user_id)
-    assert empty.ids.list_group_memberships(IdentityStoreId=empty.store, GroupId=group)["GroupMemberships"] == []
+    assert (
+        empty.ids.list_group_memberships(IdentityStoreId=empty.store, GroupId=group)[
+            "GroupMemberships"
+        ]
+        == []
+    )
     with pytest.raises(ClientError) as exc:
         empty.ids.delete_user(IdentityStoreId=empty.store, UserId=user_id)
-    assert (error_of(exc)["Code"], error_of(exc)["ResourceType"]) == ("ResourceNotFoundException", "USER")
+    assert (error_of(exc)["Code"], error_of(exc)["ResourceType"]) == (
+        "ResourceNotFoundException",
+        "USER",
+    )
     empty.ids.delete_group(IdentityStoreId=empty.store, GroupId=group)
     with pytest.raises(ClientError) as exc:
         empty.ids.describe_group(IdentityStoreId=empty.store, GroupId=group)
@@ -149,8 +209,11 @@ def test_unknown_identity_store_and_page_limits(demo: Clients) -> None:
     with pytest.raises(ClientError) as exc:
         demo.ids.list_users(IdentityStoreId="d-0000000000")
     assert error_of(exc)["ResourceType"] == "IDENTITY_STORE"
-    pages = list(demo.ids.get_paginator("list_users").paginate(IdentityStoreId=demo.store,
-                                                               PaginationConfig={"PageSize": 3}))
+    pages = list(
+        demo.ids.get_paginator("list_users").paginate(
+            IdentityStoreId=demo.store, PaginationConfig={"PageSize": 3}
+        )
+    )
     assert [len(p["Users"]) for p in pages] == [3, 3, 2]
     with pytest.raises(ClientError) as exc:
         demo.ids.list_groups(IdentityStoreId=demo.store, MaxResults=101)

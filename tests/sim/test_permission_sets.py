@@ -9,7 +9,12 @@ from botocore.exceptions import ClientError
 
 from tests.sim.conftest import Clients, error_of
 
-POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}]})
+POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}],
+    }
+)
 
 
 def create(c: Clients, name: str = "Ops", **extra: object) -> str:
@@ -23,7 +28,9 @@ def test_create_returns_aws_shaped_arn_and_defaults(empty: Clients) -> None:
     instance_id = empty.instance.split("/")[-1]
     assert ps["PermissionSetArn"].startswith(f"arn:aws:sso:::permissionSet/{instance_id}/ps-")
     assert len(ps["PermissionSetArn"].split("/ps-")[1]) == 16
-    described = empty.sso.describe_permission_set(InstanceArn=empty.instance, PermissionSetArn=ps["PermissionSetArn"])
+    described = empty.sso.describe_permission_set(
+        InstanceArn=empty.instance, PermissionSetArn=ps["PermissionSetArn"]
+    )
     assert described["PermissionSet"]["SessionDuration"] == "PT1H"
     assert "RelayState" not in described["PermissionSet"]
 
@@ -57,12 +64,24 @@ def test_invalid_fields_are_rejected(empty: Clients, field: str, value: str) -> 
 
 
 def test_update_changes_only_given_fields(empty: Clients) -> None:
-    arn = create(empty, Description="before", SessionDuration="PT8H", RelayState="https://a.example.com/")
-    empty.sso.update_permission_set(InstanceArn=empty.instance, PermissionSetArn=arn, Description="after")
-    ps = empty.sso.describe_permission_set(InstanceArn=empty.instance, PermissionSetArn=arn)["PermissionSet"]
-    assert (ps["Description"], ps["SessionDuration"], ps["RelayState"]) == ("after", "PT8H", "https://a.example.com/")
+    arn = create(
+        empty, Description="before", SessionDuration="PT8H", RelayState="https://a.example.com/"
+    )
+    empty.sso.update_permission_set(
+        InstanceArn=empty.instance, PermissionSetArn=arn, Description="after"
+    )
+    ps = empty.sso.describe_permission_set(InstanceArn=empty.instance, PermissionSetArn=arn)[
+        "PermissionSet"
+    ]
+    assert (ps["Description"], ps["SessionDuration"], ps["RelayState"]) == (
+        "after",
+        "PT8H",
+        "https://a.example.com/",
+    )
     with pytest.raises(ClientError) as exc:
-        empty.sso.update_permission_set(InstanceArn=empty.instance, PermissionSetArn=arn, SessionDuration="PT24H")
+        empty.sso.update_permission_set(
+            InstanceArn=empty.instance, PermissionSetArn=arn, SessionDuration="PT24H"
+        )
     assert error_of(exc)["Code"] == "ValidationException"
 
 
@@ -70,13 +89,18 @@ def test_tags_given_at_create_are_readable_and_editable(empty: Clients) -> None:
     arn = create(empty, Tags=[{"Key": "team", "Value": "platform"}])
     tags = empty.sso.list_tags_for_resource(InstanceArn=empty.instance, ResourceArn=arn)["Tags"]
     assert tags == [{"Key": "team", "Value": "platform"}]
-    empty.sso.tag_resource(InstanceArn=empty.instance, ResourceArn=arn, Tags=[{"Key": "env", "Value": "prod"},
-                                                                               {"Key": "team", "Value": "sre"}])
+    empty.sso.tag_resource(
+        InstanceArn=empty.instance,
+        ResourceArn=arn,
+        Tags=[{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "sre"}],
+    )
     empty.sso.untag_resource(InstanceArn=empty.instance, ResourceArn=arn, TagKeys=["env"])
     tags = empty.sso.list_tags_for_resource(ResourceArn=arn)["Tags"]  # InstanceArn is optional
     assert tags == [{"Key": "team", "Value": "sre"}]
     with pytest.raises(ClientError) as exc:
-        empty.sso.tag_resource(ResourceArn=arn, Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(50)])
+        empty.sso.tag_resource(
+            ResourceArn=arn, Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(50)]
+        )
     assert error_of(exc)["Code"] == "ServiceQuotaExceededException"
 
 
@@ -101,7 +125,10 @@ def test_permissions_boundary_lifecycle(empty: Clients, boundary: dict) -> None:
         empty.sso.get_permissions_boundary_for_permission_set(**args)
     assert error_of(exc)["Code"] == "ResourceNotFoundException"
     empty.sso.put_permissions_boundary_to_permission_set(**args, PermissionsBoundary=boundary)
-    assert empty.sso.get_permissions_boundary_for_permission_set(**args)["PermissionsBoundary"] == boundary
+    assert (
+        empty.sso.get_permissions_boundary_for_permission_set(**args)["PermissionsBoundary"]
+        == boundary
+    )
     empty.sso.delete_permissions_boundary_from_permission_set(**args)
     with pytest.raises(ClientError):
         empty.sso.get_permissions_boundary_for_permission_set(**args)
@@ -119,9 +146,12 @@ def test_boundary_needs_exactly_one_kind(empty: Clients) -> None:
 def test_job_function_managed_policies_attach(empty: Clients) -> None:
     arn = create(empty)
     policy = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
-    empty.sso.attach_managed_policy_to_permission_set(InstanceArn=empty.instance, PermissionSetArn=arn,
-                                                      ManagedPolicyArn=policy)
-    listed = empty.sso.list_managed_policies_in_permission_set(InstanceArn=empty.instance, PermissionSetArn=arn)
+    empty.sso.attach_managed_policy_to_permission_set(
+        InstanceArn=empty.instance, PermissionSetArn=arn, ManagedPolicyArn=policy
+    )
+    listed = empty.sso.list_managed_policies_in_permission_set(
+        InstanceArn=empty.instance, PermissionSetArn=arn
+    )
     assert [p["Arn"] for p in listed["AttachedManagedPolicies"]] == [policy]
 
 
@@ -132,7 +162,9 @@ def test_inline_policy_must_be_a_policy(empty: Clients) -> None:
         empty.sso.put_inline_policy_to_permission_set(**args, InlinePolicy="{not json")
     assert error_of(exc)["Code"] == "ValidationException"
     empty.sso.put_inline_policy_to_permission_set(**args, InlinePolicy=POLICY)
-    assert json.loads(empty.sso.get_inline_policy_for_permission_set(**args)["InlinePolicy"]) == json.loads(POLICY)
+    assert json.loads(
+        empty.sso.get_inline_policy_for_permission_set(**args)["InlinePolicy"]
+    ) == json.loads(POLICY)
 
 
 def test_list_permission_sets_pages_and_rejects_oversized_pages(empty: Clients) -> None:

@@ -54,7 +54,9 @@ def test_adaptive_retries_recover_from_throttling(demo: Clients) -> None:
 
     with ThreadPoolExecutor(2) as pool:
         assert list(pool.map(read, range(12))) == [5] * 12
-    assert demo.sim.calls["sso-admin:ListPermissionSets"] > 12  # throttled attempts reached the server
+    assert (
+        demo.sim.calls["sso-admin:ListPermissionSets"] > 12
+    )  # throttled attempts reached the server
 
 
 def test_async_assignment_takes_effect_only_when_succeeded(empty: Clients) -> None:
@@ -64,12 +66,16 @@ def test_async_assignment_takes_effect_only_when_succeeded(empty: Clients) -> No
     assert status["Status"] == "IN_PROGRESS"
     args = {"InstanceArn": empty.instance, "AccountId": "111111111111", "PermissionSetArn": ps}
     assert empty.sso.list_account_assignments(**args)["AccountAssignments"] == []
-    in_progress = empty.sso.list_account_assignment_creation_status(InstanceArn=empty.instance,
-                                                                    Filter={"Status": "IN_PROGRESS"})
-    assert [s["RequestId"] for s in in_progress["AccountAssignmentsCreationStatus"]] == [status["RequestId"]]
+    in_progress = empty.sso.list_account_assignment_creation_status(
+        InstanceArn=empty.instance, Filter={"Status": "IN_PROGRESS"}
+    )
+    assert [s["RequestId"] for s in in_progress["AccountAssignmentsCreationStatus"]] == [
+        status["RequestId"]
+    ]
     time.sleep(0.35)
     done = empty.sso.describe_account_assignment_creation_status(
-        InstanceArn=empty.instance, AccountAssignmentCreationRequestId=status["RequestId"])
+        InstanceArn=empty.instance, AccountAssignmentCreationRequestId=status["RequestId"]
+    )
     assert done["AccountAssignmentCreationStatus"]["Status"] == "SUCCEEDED"
     assert len(empty.sso.list_account_assignments(**args)["AccountAssignments"]) == 1
 
@@ -77,16 +83,26 @@ def test_async_assignment_takes_effect_only_when_succeeded(empty: Clients) -> No
 def test_writes_conflict_while_a_permission_set_is_being_provisioned(empty: Clients) -> None:
     ps, _ = setup(empty)
     empty.sim.realism = Realism(async_delay=0.3, conflicts=True)
-    empty.sso.provision_permission_set(InstanceArn=empty.instance, PermissionSetArn=ps,
-                                       TargetType="AWS_ACCOUNT", TargetId="111111111111")
+    empty.sso.provision_permission_set(
+        InstanceArn=empty.instance,
+        PermissionSetArn=ps,
+        TargetType="AWS_ACCOUNT",
+        TargetId="111111111111",
+    )
     with pytest.raises(ClientError) as exc:
-        empty.sso.update_permission_set(InstanceArn=empty.instance, PermissionSetArn=ps, Description="x")
+        empty.sso.update_permission_set(
+            InstanceArn=empty.instance, PermissionSetArn=ps, Description="x"
+        )
     assert error_of(exc)["Code"] == "ConflictException"
     time.sleep(0.35)
-    empty.sso.update_permission_set(InstanceArn=empty.instance, PermissionSetArn=ps, Description="x")
+    empty.sso.update_permission_set(
+        InstanceArn=empty.instance, PermissionSetArn=ps, Description="x"
+    )
     with pytest.raises(ClientError) as exc:  # too soon after the previous write
         empty.sim.realism.conflict_window = 5
-        empty.sso.update_permission_set(InstanceArn=empty.instance, PermissionSetArn=ps, Description="y")
+        empty.sso.update_permission_set(
+            InstanceArn=empty.instance, PermissionSetArn=ps, Description="y"
+        )
     assert error_of(exc)["Code"] == "ConflictException"
 
 
@@ -96,11 +112,16 @@ def test_async_fault_ends_failed_with_reason_and_no_effect(empty: Clients) -> No
     empty.sim.realism.faults = [FaultRule("CreateAccountAssignment", async_failure=reason, times=1)]
     status = assign(empty, ps, group, "111111111111")
     got = empty.sso.describe_account_assignment_creation_status(
-        InstanceArn=empty.instance, AccountAssignmentCreationRequestId=status["RequestId"])
+        InstanceArn=empty.instance, AccountAssignmentCreationRequestId=status["RequestId"]
+    )
     assert got["AccountAssignmentCreationStatus"]["Status"] == "FAILED"
     assert got["AccountAssignmentCreationStatus"]["FailureReason"] == reason
-    assert empty.sso.list_account_assignments(InstanceArn=empty.instance, AccountId="111111111111",
-                                              PermissionSetArn=ps)["AccountAssignments"] == []
+    assert (
+        empty.sso.list_account_assignments(
+            InstanceArn=empty.instance, AccountId="111111111111", PermissionSetArn=ps
+        )["AccountAssignments"]
+        == []
+    )
     assert assign(empty, ps, group, "111111111111")["Status"] == "SUCCEEDED"  # times=1
 
 
@@ -128,8 +149,15 @@ def test_probabilistic_faults_repeat_for_a_seed() -> None:
 
 
 def test_every_nth_fault_and_resource_match(demo: Clients) -> None:
-    demo.sim.realism.faults = [FaultRule("DescribeAccount", code="ServiceException", status=503,
-                                         every_nth=2, resource="444444444444")]
+    demo.sim.realism.faults = [
+        FaultRule(
+            "DescribeAccount",
+            code="ServiceException",
+            status=503,
+            every_nth=2,
+            resource="444444444444",
+        )
+    ]
     outcomes = []
     for account in ["444444444444", "555555555555", "444444444444", "444444444444", "444444444444"]:
         try:
@@ -154,12 +182,20 @@ def test_concurrent_readers_and_writers_stay_consistent(demo: Clients) -> None:
     group = demo.ids.create_group(IdentityStoreId=demo.store, DisplayName="Many")["GroupId"]
 
     def work(n: int) -> int:
-        user = demo.ids.create_user(IdentityStoreId=demo.store, UserName=f"t{n}", DisplayName=f"T{n}",
-                                    Name={"GivenName": "T", "FamilyName": str(n)})["UserId"]
-        demo.ids.create_group_membership(IdentityStoreId=demo.store, GroupId=group, MemberId={"UserId": user})
+        user = demo.ids.create_user(
+            IdentityStoreId=demo.store,
+            UserName=f"t{n}",
+            DisplayName=f"T{n}",
+            Name={"GivenName": "T", "FamilyName": str(n)},
+        )["UserId"]
+        demo.ids.create_group_membership(
+            IdentityStoreId=demo.store, GroupId=group, MemberId={"UserId": user}
+        )
         return len(demo.sso.list_permission_sets(InstanceArn=demo.instance)["PermissionSets"])
 
     with ThreadPoolExecutor(16) as pool:
         assert set(pool.map(work, range(48))) == {5}
-    pages = demo.ids.get_paginator("list_group_memberships").paginate(IdentityStoreId=demo.store, GroupId=group)
+    pages = demo.ids.get_paginator("list_group_memberships").paginate(
+        IdentityStoreId=demo.store, GroupId=group
+    )
     assert sum(len(p["GroupMemberships"]) for p in pages) == 48

@@ -23,13 +23,18 @@ def listing(c: Clients) -> dict[str, Any]:
     for inst in out["instances"]:
         inst.pop("CreatedDate")
     out["accounts"] = [
-        {k: a[k] for k in ("Id", "Name", "Status", "State", "Arn")} for a in org.list_accounts()["Accounts"]
+        {k: a[k] for k in ("Id", "Name", "Status", "State", "Arn")}
+        for a in org.list_accounts()["Accounts"]
     ]
-    out["tags"] = {a["Id"]: org.list_tags_for_resource(ResourceId=a["Id"])["Tags"] for a in out["accounts"]}
+    out["tags"] = {
+        a["Id"]: org.list_tags_for_resource(ResourceId=a["Id"])["Tags"] for a in out["accounts"]
+    }
     out["users"] = ids.list_users(IdentityStoreId=c.store)["Users"]
     out["groups"] = ids.list_groups(IdentityStoreId=c.store)["Groups"]
     out["memberships"] = {
-        g["GroupId"]: ids.list_group_memberships(IdentityStoreId=c.store, GroupId=g["GroupId"])["GroupMemberships"]
+        g["GroupId"]: ids.list_group_memberships(IdentityStoreId=c.store, GroupId=g["GroupId"])[
+            "GroupMemberships"
+        ]
         for g in out["groups"]
     }
     out["permission_sets"] = {}
@@ -42,7 +47,8 @@ def listing(c: Clients) -> dict[str, Any]:
             "tags": sso.list_tags_for_resource(ResourceArn=arn)["Tags"],
             "inline": sso.get_inline_policy_for_permission_set(**args)["InlinePolicy"],
             "assignments": [
-                sso.list_account_assignments(AccountId=a, **args)["AccountAssignments"] for a in accounts
+                sso.list_account_assignments(AccountId=a, **args)["AccountAssignments"]
+                for a in accounts
             ],
         }
     return out
@@ -59,7 +65,10 @@ def test_demo_seed_is_deterministic_and_complete() -> None:
     assert first == seeded_listing()
     accounts = {a["Id"]: a for a in first["accounts"]}
     assert len(accounts) == 11
-    assert (accounts["666666666667"]["Status"], accounts["666666666667"]["State"]) == ("SUSPENDED", "SUSPENDED")
+    assert (accounts["666666666667"]["Status"], accounts["666666666667"]["State"]) == (
+        "SUSPENDED",
+        "SUSPENDED",
+    )
     assert {"Key": "cost center", "Value": "R&D"} in first["tags"]["333333333333"]
     alice = next(u for u in first["users"] if u["UserName"] == "alice@example.com")
     assert alice["Photos"][0]["Display"] == "Alice" and alice["Name"]["HonorificSuffix"] == "PhD"
@@ -71,13 +80,31 @@ def test_demo_seed_is_deterministic_and_complete() -> None:
 
 def test_seed_scale_creates_what_it_reports() -> None:
     with Simulator() as sim:
-        counts = seed_scale(sim, users=300, groups=30, permission_sets=12, accounts=120, assignments=2000,
-                            memberships_per_user=2, seed=3)
-        assert counts["users"] == 300 and counts["assignments"] == 2000 and counts["memberships"] == 600
+        counts = seed_scale(
+            sim,
+            users=300,
+            groups=30,
+            permission_sets=12,
+            accounts=120,
+            assignments=2000,
+            memberships_per_user=2,
+            seed=3,
+        )
+        assert (
+            counts["users"] == 300
+            and counts["assignments"] == 2000
+            and counts["memberships"] == 600
+        )
         c = make_clients(sim)
-        accounts = [a for p in c.org.get_paginator("list_accounts").paginate() for a in p["Accounts"]]
+        accounts = [
+            a for p in c.org.get_paginator("list_accounts").paginate() for a in p["Accounts"]
+        ]
         assert len(accounts) == 120 + 1  # plus the management account
-        users = [u for p in c.ids.get_paginator("list_users").paginate(IdentityStoreId=c.store) for u in p["Users"]]
+        users = [
+            u
+            for p in c.ids.get_paginator("list_users").paginate(IdentityStoreId=c.store)
+            for u in p["Users"]
+        ]
         assert len(users) == 300
         leaf = next(ou for ou in sim.organizations.ou if ou.id.startswith("ou-") and "-l" in ou.id)
         parents = c.org.list_parents(ChildId=leaf.id)["Parents"]
@@ -85,9 +112,11 @@ def test_seed_scale_creates_what_it_reports() -> None:
         found = 0
         for arn in c.sso.list_permission_sets(InstanceArn=c.instance)["PermissionSets"]:
             for account in c.sso.list_accounts_for_provisioned_permission_set(
-                InstanceArn=c.instance, PermissionSetArn=arn)["AccountIds"]:
+                InstanceArn=c.instance, PermissionSetArn=arn
+            )["AccountIds"]:
                 pages = c.sso.get_paginator("list_account_assignments").paginate(
-                    InstanceArn=c.instance, AccountId=account, PermissionSetArn=arn)
+                    InstanceArn=c.instance, AccountId=account, PermissionSetArn=arn
+                )
                 found += sum(len(p["AccountAssignments"]) for p in pages)
         assert found == 2000
 
@@ -98,18 +127,27 @@ def test_embedded_state_survives_between_commands(tmp_path: Path) -> None:
         ids = boto3.client("identitystore")
         ids.create_group(IdentityStoreId=sim.identity_store_id, DisplayName="Persisted")
         sso = boto3.client("sso-admin")
-        sso.create_permission_set(InstanceArn=sim.instance_arn, Name="Kept", Tags=[{"Key": "a", "Value": "b"}])
+        sso.create_permission_set(
+            InstanceArn=sim.instance_arn, Name="Kept", Tags=[{"Key": "a", "Value": "b"}]
+        )
     assert (state / "state.pickle").exists()
     with embedded_simulator(state) as sim:
         ids = boto3.client("identitystore")
-        found = ids.get_group_id(IdentityStoreId=sim.identity_store_id, AlternateIdentifier={
-            "UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": "Persisted"}})
+        found = ids.get_group_id(
+            IdentityStoreId=sim.identity_store_id,
+            AlternateIdentifier={
+                "UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": "Persisted"}
+            },
+        )
         assert found["GroupId"]
         sso = boto3.client("sso-admin")
         names = []
         for arn in sso.list_permission_sets(InstanceArn=sim.instance_arn)["PermissionSets"]:
-            names.append(sso.describe_permission_set(InstanceArn=sim.instance_arn,
-                                                     PermissionSetArn=arn)["PermissionSet"]["Name"])
+            names.append(
+                sso.describe_permission_set(InstanceArn=sim.instance_arn, PermissionSetArn=arn)[
+                    "PermissionSet"
+                ]["Name"]
+            )
         assert "Kept" in names and "AdministratorAccess" in names
         assert len(boto3.client("organizations").list_accounts()["Accounts"]) == 11
 
@@ -117,8 +155,14 @@ def test_embedded_state_survives_between_commands(tmp_path: Path) -> None:
 def test_served_endpoint_answers_boto3_with_the_fixes() -> None:
     with serving(port=0, seed="demo") as endpoint:
         assert endpoint.host == "127.0.0.1"
-        session = boto3.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="eu-west-1")
-        config = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=10)
+        session = boto3.Session(
+            aws_access_key_id="a", aws_secret_access_key="b", region_name="eu-west-1"
+        )
+        config = Config(
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            connect_timeout=5,
+            read_timeout=10,
+        )
         sso = session.client("sso-admin", endpoint_url=endpoint.url, config=config)
         instance = sso.list_instances()["Instances"][0]["InstanceArn"]
         arn = sso.list_permission_sets(InstanceArn=instance)["PermissionSets"][0]
