@@ -156,7 +156,7 @@ def _expand(value: str | tuple[str, ...], inventory: Inventory) -> _Expansion:
         (1, f'account "{entry}" is not in the organization') for entry in selection.unknown
     )
     if not selection.ids:
-        what = f'filter "{value}"" if isinstance(value, str) else "account list'
+        what = f'filter "{value}"' if isinstance(value, str) else "account list"
         issues.append((1, f"{what} matches no account"))
     return _Expansion(selection.ids, (), tuple(issues))
 

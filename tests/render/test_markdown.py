@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from reconciler.plan import Change, Plan
+from reconciler.render.markdown import GITHUB_COMMENT_LIMIT, render_markdown
+from tests.render.conftest import case_plan
+
+
+def test_summary_table_comes_first() -> None:
+    text = render_markdown(case_plan("order-follows-apply-phases"))
+    lines = text.splitlines()
+    assert lines[0] == "### idc plan: 7 to add, 1 to change, 7 to destroy."
+    assert lines[2] == "| kind | create | update | delete |"
+    assert "| Permission sets | 2 | 1 | 1 |" in lines
+    assert lines.index("| Account assignments | 2 | 0 | 3 |") < lines.index(
+        "#### Permission sets (4)"
+    )
+
+
+def test_policy_diff_is_collapsed_unified_diff() -> None:
+    text = render_markdown(case_plan("permission-set-update-inline-policy-reprovisions"))
+    details = text[text.index("<details>") : text.index("</details>")]
+    assert "```diff" in details
+    assert "--- before/inline_policy" in details
+    assert '+        "iam:CreateAccessKey"' in details
+    assert "re-provision to: 222222222222" in details
+
+
+def _huge_plan(count: int) -> Plan:
+    changes = tuple(
+        Change(
+            "create",
+            "assignment",
+            {
+                "permission_set": "ReadOnly",
+                "principal_type": "GROUP",
+                "principal": f"team-{i:06d}",
+                "account": f"{i:012d}",
+            },
+            None,
+            {},
+            f"granted by desired/access.yaml:{i}:5 (accounts: ou:/Root/Prod) but not in AWS",
+        )
+        for i in range(count)
+    ) + tuple(
+        Change("delete", "user", {"user_name": f"u{i}@example.com"}, {}, None, "gone")
+        for i in range(50)
+    )
+    return Plan(changes=changes, fingerprint="0" * 64)
+
+
+def test_huge_plan_stays_under_githubs_limit_with_a_note() -> None:
+    text = render_markdown(_huge_plan(20_000))
+    assert len(text) <= GITHUB_COMMENT_LIMIT
+    assert "more account assignments changes not shown" in text
+    assert "full plan is in the JSON plan artifact" in text
+    # the small section is shown whole, the big one is cut
+    assert text.count("🔴 delete `u") == 50
+    assert 0 < text.count("🟢 create `ReadOnly to GROUP team-") < 20_000
+
+
+def test_small_plan_is_not_truncated() -> None:
+    text = render_markdown(_huge_plan(20))
+    assert "not shown" not in text
+    assert text.count("🟢 create") == 20
+    assert "<details><summary>20 changes</summary>" in text  # long sections collapse
+
+
+def test_no_changes() -> None:
+    text = render_markdown(case_plan("noop-in-sync"))
+    assert "No changes. Identity Center matches the desired state." in text
+    assert "####" not in text

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from reconciler.plan import Plan
+from reconciler.render.text import render_text
+from tests.render.conftest import case_plan
+
+
+def test_symbols_reasons_and_terraform_summary() -> None:
+    text = render_text(case_plan("order-follows-apply-phases"))
+    lines = text.splitlines()
+    assert "  + permission_set Audit  # in desired/main.yaml:35:5 but not in AWS" in lines
+    assert any(
+        line.startswith("  ~ permission_set ReadOnly  # session_duration differs") for line in lines
+    )
+    assert any(line.startswith("  - user zoe@example.com") for line in lines)
+    assert '      ~ session_duration = "PT8H" -> "PT2H"' in lines
+    assert "      then re-provision to 222222222222, 222222222223" in lines
+    assert lines[-1] == "Plan: 7 to add, 1 to change, 7 to destroy."
+
+
+def test_grouped_by_kind_in_apply_order_of_kinds() -> None:
+    text = render_text(case_plan("order-follows-apply-phases"))
+    titles = [line for line in text.splitlines() if line and line[0].isupper() and "(" in line]
+    assert [t.split(" (")[0] for t in titles] == [
+        "Permission sets",
+        "Users",
+        "Groups",
+        "Group memberships",
+        "Account assignments",
+    ]
+
+
+def test_policy_change_is_a_unified_json_diff() -> None:
+    text = render_text(case_plan("permission-set-update-inline-policy-reprovisions"))
+    assert "      ~ inline_policy:" in text
+    assert '          -        "iam:CreateUser"' in text
+    assert '          +        "iam:CreateAccessKey"' in text
+
+
+def test_plain_without_color_and_ansi_with_color() -> None:
+    plan = case_plan("order-follows-apply-phases")
+    plain = render_text(plan, color=False)
+    colored = render_text(plan, color=True)
+    assert "\x1b[" not in plain
+    assert "\x1b[32m" in colored  # green creates
+    assert "\x1b[31m" in colored  # red deletes
+    assert "\x1b[33m" in colored  # yellow updates
+
+
+def test_empty_plan_says_so_and_why() -> None:
+    text = render_text(case_plan("noop-in-sync"))
+    assert text.startswith("No changes. Identity Center matches the desired state.")
+    assert "# user: 2 in desired state already match AWS" in text
+    assert text.rstrip().endswith("Plan: 0 to add, 0 to change, 0 to destroy.")
+
+
+def test_warnings_are_shown() -> None:
+    text = render_text(case_plan("assignment-filter-matching-nothing-warns"))
+    assert 'Warning: desired/main.yaml:63:15: filter "tag:env=staging" matches no account' in text
+
+
+def test_rendered_from_the_plan_file_alone() -> None:
+    """The human plan carries nothing the JSON plan file does not."""
+    plan = case_plan("order-follows-apply-phases")
+    reloaded = Plan.from_json(plan.to_json())
+    assert render_text(reloaded) == render_text(plan)
