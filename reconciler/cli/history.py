@@ -50,13 +50,16 @@ def _console(app: AppContext) -> Console:
     return console
 
 
-@click.group()
-def command() -> None:
-    """Browse snapshots: list, show, diff, verify, stats.
+@click.group(invoke_without_command=True)
+@click.pass_context
+def command(ctx: click.Context) -> None:
+    """Browse snapshots: list (the default), show, diff, verify, stats.
 
     REV is any git revision (HEAD~2, a tag, a sha). Where REV is optional it
     defaults to the working tree's state/ (else HEAD).
     """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_command)
 
 
 # --- list / stats -------------------------------------------------------------

@@ -14,8 +14,7 @@ from typing import Any, Literal
 
 from deepdiff import DeepDiff
 
-from reconciler.desired import codec
-from reconciler.model import Assignment, State
+from reconciler.model import Assignment, State, codec
 
 Action = Literal["added", "removed", "changed"]
 # Kinds in the order they are reported; plural, as in the snapshot files.

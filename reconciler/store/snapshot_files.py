@@ -18,10 +18,9 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-from reconciler.desired import codec
 from reconciler.desired.yaml_io import dump_yaml, load_yaml_text
 from reconciler.errors import Diagnostic, InputError
-from reconciler.model import Assignment, Membership, PrincipalType, State, StateMeta
+from reconciler.model import Assignment, Membership, PrincipalType, State, StateMeta, codec
 
 SnapshotFiles = dict[str, bytes]
 

@@ -96,6 +96,7 @@ def test_list_shows_both_snapshots_newest_first(two_snapshots: Path, idc: IdcRun
     lines = text.splitlines()
     assert lines[0].split()[:3] == ["REV", "TIME", "USERS"]
     assert "after changes" in lines[1] and "(v1)" in lines[2]
+    assert idc("--repo", str(two_snapshots), "history").stdout == text  # list is the default
 
 
 def test_show_prints_the_state_at_a_revision(two_snapshots: Path, idc: IdcRunner) -> None:

@@ -8,9 +8,8 @@ from pathlib import Path
 import git
 import pytest
 
-from reconciler.desired import codec
 from reconciler.desired.yaml_io import load_yaml
-from reconciler.model import Assignment, Membership, State, StateMeta
+from reconciler.model import Assignment, Membership, State, StateMeta, codec
 
 DEMO = Path(__file__).resolve().parents[2] / "reconciler" / "sim" / "data" / "demo.yaml"
 

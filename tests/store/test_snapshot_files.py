@@ -9,10 +9,10 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from reconciler.desired.codec import _plain
 from reconciler.desired.yaml_io import load_yaml_text
 from reconciler.errors import InputError
 from reconciler.model import PermissionSet, State
+from reconciler.model.codec import _plain
 from reconciler.store.manifest import read_snapshot, render_snapshot, sha256
 from reconciler.store.snapshot_files import file_name_for, parse_snapshot, render_data_files
 from tests.store.strategies import states
