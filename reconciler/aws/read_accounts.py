@@ -11,7 +11,6 @@ account; nothing lists them in bulk.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -61,33 +60,6 @@ def _tags(ctx: ReadContext, account_id: str) -> tuple[tuple[str, str], ...] | No
     return None if tags is None else tuple(sorted((t["Key"], t.get("Value", "")) for t in tags))
 
 
-class AccountTally:
-    """Accounts found so far by a running walk, for readers that only need to
-    know whether there are at least N (see aws.read_provisioning)."""
-
-    def __init__(self) -> None:
-        self._count = 0
-        self._finished = False
-        self._changed = threading.Condition()
-
-    def add(self, count: int) -> None:
-        with self._changed:
-            self._count += count
-            self._changed.notify_all()
-
-    def finish(self) -> None:
-        with self._changed:
-            self._finished = True
-            self._changed.notify_all()
-
-    def at_least(self, wanted: int) -> int:
-        """Block until `wanted` accounts are known or the walk ended; the count
-        then (so a result below `wanted` is the exact total)."""
-        with self._changed:
-            self._changed.wait_for(lambda: self._finished or self._count >= wanted)
-            return self._count
-
-
 @dataclass(frozen=True)
 class OrgTree:
     """The walked tree: OUs and the raw account records, before tags."""
@@ -97,16 +69,8 @@ class OrgTree:
     raw_accounts: tuple[dict[str, Any], ...]
 
 
-def walk_organization(ctx: ReadContext, tally: AccountTally | None = None) -> OrgTree:
+def walk_organization(ctx: ReadContext) -> OrgTree:
     """Management account, every OU with its path, every account with its OU."""
-    tally = tally or AccountTally()
-    try:
-        return _walk(ctx, tally)
-    finally:
-        tally.finish()
-
-
-def _walk(ctx: ReadContext, tally: AccountTally) -> OrgTree:
     org = ctx.client("organizations")
     described = call(org, "DescribeOrganization", "organization")["Organization"]
     roots = list_all(org, "ListRoots", "Roots", "organization")
@@ -119,12 +83,10 @@ def _walk(ctx: ReadContext, tally: AccountTally) -> OrgTree:
             "organizations", "organizational units", lambda p: _children(ctx, p), level
         )
         level = [ou for children, _ in found for ou in children]
-        before = len(by_id)
         for _, accounts in found:
             for raw in accounts:
                 # An account moved mid-walk may show up twice; keep one.
                 by_id.setdefault(raw["Id"], raw)
-        tally.add(len(by_id) - before)
     return OrgTree(
         management_account_id=str(described.get("MasterAccountId", "")),
         org_units=tuple(sorted(units)),

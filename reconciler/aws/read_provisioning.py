@@ -10,9 +10,12 @@ Two complete readings exist:
   plus one per further 100 permission sets in it.
 
 With P permission sets and A accounts, both at most 100, the costs are
-exactly P and A (every answer fits one page), so the smaller side wins. To
-know whether A < P we need not wait for the whole Organizations walk (12 s
-for 60 OUs at 5 TPS): it is enough that the walk has found P accounts.
+exactly P and A (every answer fits one page), so the smaller side wins. A is
+known only once the Organizations walk is over, which can take longer than
+the permission set reads (60 OUs at 5 TPS: 12 s, i.e. 240 sso-admin calls
+not made while waiting). So with P <= 100 we do not wait: per account only if
+the walk has already ended with A < P, else per permission set. A wrong
+guess costs P - A < 100 calls, less than the wait it avoids.
 
 With more than 100 permission sets, only the counts are known before reading,
 so each side is estimated as the mean of its best case (one page per request)
@@ -42,15 +45,17 @@ def provisioning_estimates(permission_sets: int, accounts: int) -> dict[str, flo
 
 
 def choose_provisioning_strategy(
-    permission_sets: int, accounts_at_least: Callable[[int], int]
+    permission_sets: int, account_count: Callable[[bool], int | None]
 ) -> tuple[str, dict[str, float]]:
-    """The strategy and its estimates (module docstring); `accounts_at_least(n)`
-    returns the account count once it is known to be >= n, or the exact total."""
+    """The strategy and its estimates (module docstring). `account_count(wait)`
+    is the number of accounts, None when not known yet and `wait` is False."""
     if permission_sets <= PAGE:
-        accounts = accounts_at_least(permission_sets)
+        accounts = account_count(False)
+        if accounts is None:
+            return "per-permission-set", {"per-permission-set": float(permission_sets)}
         estimates = {"per-permission-set": float(permission_sets), "per-account": float(accounts)}
     else:
-        estimates = provisioning_estimates(permission_sets, accounts_at_least(10**9))
+        estimates = provisioning_estimates(permission_sets, account_count(True) or 0)
     strategy = min(estimates, key=lambda k: (estimates[k], k != "per-permission-set"))
     return strategy, estimates
 
@@ -58,7 +63,7 @@ def choose_provisioning_strategy(
 def read_provisioned(
     ctx: ReadContext,
     ps_arns: list[str],
-    accounts_at_least: Callable[[int], int],
+    account_count: Callable[[bool], int | None],
     account_ids: Callable[[], list[str]],
 ) -> dict[str, set[str]]:
     """Permission set ARN -> account ids it is provisioned to.
@@ -68,7 +73,7 @@ def read_provisioned(
     """
     sso = ctx.client("sso-admin")
     instance = ctx.instance_arn
-    strategy, estimates = choose_provisioning_strategy(len(ps_arns), accounts_at_least)
+    strategy, estimates = choose_provisioning_strategy(len(ps_arns), account_count)
     ctx.note(
         f"provisioning: {strategy} (estimated calls "
         + ", ".join(f"{k} {v:g}" for k, v in sorted(estimates.items()))

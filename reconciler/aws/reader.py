@@ -38,7 +38,7 @@ from typing import TypeVar
 
 from reconciler.aws.clients import AwsSession
 from reconciler.aws.instance import find_instance
-from reconciler.aws.read_accounts import AccountTally, OrgTree, read_accounts, walk_organization
+from reconciler.aws.read_accounts import OrgTree, read_accounts, walk_organization
 from reconciler.aws.read_assignments import read_assignments
 from reconciler.aws.read_context import Progress, ReadContext
 from reconciler.aws.read_groups import read_groups, read_memberships
@@ -106,8 +106,7 @@ def read_state(
 def _read(
     ctx: ReadContext, phases: ThreadPoolExecutor, instance: str, wanted: frozenset[str]
 ) -> State:
-    tally = AccountTally()
-    tree_f = phases.submit(walk_organization, ctx, tally) if "account" in wanted else None
+    tree_f = phases.submit(walk_organization, ctx) if "account" in wanted else None
     found = find_instance(ctx.client("sso-admin"), instance)
     ctx.instance_arn, ctx.identity_store_id = found.arn, found.identity_store_id
 
@@ -118,7 +117,7 @@ def _read(
         accounts_f = phases.submit(_read_accounts_after_walk, ctx, tree_f)
 
     sso_side = wanted & {"permission_set", "assignment"}
-    ps_f = phases.submit(_read_sso_side, ctx, wanted, tree_f, tally) if sso_side else None
+    ps_f = phases.submit(_read_sso_side, ctx, wanted, tree_f) if sso_side else None
 
     users: dict[str, User] = _result(users_f, {})
     groups: dict[str, Group] = _result(groups_f, {})
@@ -155,10 +154,7 @@ def _read_accounts_after_walk(ctx: ReadContext, tree_f: Future[OrgTree]) -> list
 
 
 def _read_sso_side(
-    ctx: ReadContext,
-    wanted: frozenset[str],
-    tree_f: Future[OrgTree] | None,
-    tally: AccountTally,
+    ctx: ReadContext, wanted: frozenset[str], tree_f: Future[OrgTree] | None
 ) -> tuple[list[PermissionSet], dict[str, str], dict[str, set[str]]]:
     """Permission sets (complete, or names only) and where they are provisioned."""
     arns = list_permission_set_arns(ctx)
@@ -175,9 +171,10 @@ def _read_sso_side(
         tree = tree_f.result() if tree_f is not None else None
         return [a["Id"] for a in tree.raw_accounts] if tree else []
 
-    def accounts_at_least(wanted: int) -> int:
-        # Without the inventory the account count is unknown: per permission set.
-        return tally.at_least(wanted) if tree_f is not None else 10**9
+    def account_count(wait: bool) -> int | None:
+        if tree_f is None or not (wait or tree_f.done()):
+            return None  # not read (or not yet): see aws.read_provisioning
+        return len(tree_f.result().raw_accounts)
 
-    provisioned = read_provisioned(ctx, arns, accounts_at_least, account_ids)
+    provisioned = read_provisioned(ctx, arns, account_count, account_ids)
     return permission_sets, names, provisioned

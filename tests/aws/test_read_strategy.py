@@ -27,8 +27,8 @@ def test_strategy_is_the_side_with_fewer_first_pages() -> None:
 
 
 def test_provisioning_strategy_prefers_the_smaller_side() -> None:
-    def known(total: int) -> Callable[[int], int]:
-        return lambda wanted: total
+    def known(total: int) -> Callable[[bool], int | None]:
+        return lambda wait: total
 
     assert choose_provisioning_strategy(20, known(1_000))[0] == "per-permission-set"
     assert choose_provisioning_strategy(20, known(20))[0] == "per-permission-set"
@@ -39,15 +39,15 @@ def test_provisioning_strategy_prefers_the_smaller_side() -> None:
     assert many_sets == {"per-permission-set": 500.0, "per-account": 30.0}
 
 
-def test_provisioning_strategy_waits_only_for_as_many_accounts_as_sets() -> None:
-    asked: list[int] = []
+def test_provisioning_strategy_does_not_wait_for_the_inventory() -> None:
+    asked: list[bool] = []
 
-    def at_least(wanted: int) -> int:
-        asked.append(wanted)
-        return wanted
+    def still_walking(wait: bool) -> int | None:
+        asked.append(wait)
+        return None
 
-    assert choose_provisioning_strategy(20, at_least)[0] == "per-permission-set"
-    assert asked == [20]
+    assert choose_provisioning_strategy(20, still_walking)[0] == "per-permission-set"
+    assert asked == [False]
 
 
 def seed(sim: Simulator, extra_users: int) -> set[Assignment]:
