@@ -7,7 +7,8 @@ changed by apply"); creating a protected key is allowed.
 
 A protected resource keeps what it depends on: a kept assignment keeps its
 permission set and principal, a kept group keeps the members it would have
-lost by being deleted, and a kept membership keeps its user. Otherwise
+lost by being deleted (a kept user likewise), and a kept membership keeps
+its user. Otherwise
 protecting `assignment:AdministratorAccess:group:BreakGlass:*` would still
 delete the BreakGlass group underneath it.
 """
@@ -57,7 +58,9 @@ def drop_protected(changes: list[Change], settings: Settings) -> tuple[list[Chan
         skipped[f'protected by safety.protect "{glob}" in {SETTINGS_FILE}'].append(change)
         kept.update(_needs(change))
     while True:  # deletes that kept resources need; each pass keeps more
-        dependents = [c for c in remaining if c.action == "delete" and _target(c) in kept]
+        dependents = [
+            c for c in remaining if c.action == "delete" and not kept.isdisjoint(_targets(c))
+        ]
         if not dependents:
             break
         dropped = {id(c) for c in dependents}
@@ -68,14 +71,14 @@ def drop_protected(changes: list[Change], settings: Settings) -> tuple[list[Chan
     return remaining, [_warning(why, items) for why, items in skipped.items()]
 
 
-def _target(change: Change) -> tuple[str, str]:
+def _targets(change: Change) -> list[tuple[str, str]]:
     """What a delete removes, in the terms `_needs` keeps things alive by."""
     key = change.key
-    if change.kind == "membership":  # a member is lost when its group goes
-        return ("group-members", key["group"])
+    if change.kind == "membership":  # lost when its group or its user goes
+        return [("group-members", key["group"]), ("user-memberships", key["user"])]
     if change.kind == "assignment":
-        return ("assignment", change.key_text())
-    return (change.kind, next(iter(key.values())))
+        return [("assignment", change.key_text())]
+    return [(change.kind, next(iter(key.values())))]
 
 
 def _needs(change: Change) -> list[tuple[str, str]]:
@@ -88,6 +91,8 @@ def _needs(change: Change) -> list[tuple[str, str]]:
         return [("group", key["group"]), ("user", key["user"])]
     if change.kind == "group" and change.action == "delete":
         return [("group-members", key["name"])]
+    if change.kind == "user" and change.action == "delete":
+        return [("user-memberships", key["user_name"])]
     return []
 
 
