@@ -55,8 +55,8 @@ def state_fingerprint(state: State) -> str:
     for group in state.sorted_groups():
         feed("group", canonical_json(group_doc(group)))
     # Sorting key tuples, not dataclasses: C-speed comparisons at 100,000 items.
-    for group, user in sorted((m.group, m.user) for m in state.memberships):
-        feed("membership", _SEP.join((group, user)))
+    for pair in sorted((m.group, m.user) for m in state.memberships):
+        feed("membership", _SEP.join(pair))
     for ps in state.sorted_permission_sets():
         feed("permission_set", canonical_json(permission_set_doc(ps)))
     for key in sorted(map(ASSIGNMENT_KEY, state.assignments)):
