@@ -10,6 +10,8 @@ command leaves the previous state, never half of one.
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +22,8 @@ from moto.organizations.models import organizations_backends
 
 from reconciler.errors import InputError
 from reconciler.fsutil import atomic_write_bytes
-from reconciler.sim.realism import Realism
+from reconciler.sim.realism import FaultRule, Realism
+from reconciler.sim.runtime import RUNTIME
 from reconciler.sim.seed import seed_demo
 from reconciler.sim.simulator import Simulator
 
@@ -54,18 +57,38 @@ def restore_state(sim: Simulator, data: bytes, source: str = "simulator state") 
     organizations_backends.master_accounts.update(state["master_accounts"])
 
 
+def realism_from_env() -> Realism | None:
+    """`IDC_SIM_REALISM` holds Realism fields as JSON, e.g.
+    '{"latency": 0.05, "async_delay": 0.2}', so `idc --sim` runs (and the
+    crash tests that kill them) can have AWS-like timing."""
+    raw = os.environ.get("IDC_SIM_REALISM")
+    if not raw:
+        return None
+    try:
+        fields = json.loads(raw)
+        faults = [FaultRule(**rule) for rule in fields.pop("faults", [])]
+        return Realism(**fields, faults=faults)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"IDC_SIM_REALISM: not a Realism as JSON ({exc})") from None
+
+
 @contextmanager
 def embedded_simulator(state_dir: Path, realism: Realism | None = None) -> Iterator[Simulator]:
-    """Run a Simulator holding the state saved in `state_dir` (else the demo)
-    and save it back when the block ends, even when the command failed: like
-    AWS, the simulator keeps whatever changes were made before a failure."""
+    """Run a Simulator holding the state saved in `state_dir` (else the demo).
+
+    State is written through after every call that may change it, like AWS
+    keeps a change the moment it is accepted: a command that fails or is
+    killed leaves exactly the changes it made before, never fewer."""
     path = Path(state_dir) / STATE_FILE
-    with Simulator(realism) as sim:
+    with Simulator(realism or realism_from_env()) as sim:
         if path.exists():
             restore_state(sim, path.read_bytes(), str(path))
         else:
             seed_demo(sim)
+            atomic_write_bytes(path, snapshot_state(sim))
+        RUNTIME.after_change = lambda: atomic_write_bytes(path, snapshot_state(sim))
         try:
             yield sim
         finally:
+            RUNTIME.after_change = None
             atomic_write_bytes(path, snapshot_state(sim))

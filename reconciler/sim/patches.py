@@ -30,6 +30,7 @@ from reconciler.sim.paging import max_results_error
 from reconciler.sim.runtime import RUNTIME
 from reconciler.sim.ssoadmin_backend import SimSSOAdminBackend
 
+_READS = ("List", "Describe", "Get", "IsMember")
 _installed = False
 _install_lock = threading.Lock()
 _jitter = random.Random(0)
@@ -76,6 +77,10 @@ def _gated(original: Any, service: str) -> Any:
                 return original(self)
             finally:
                 RUNTIME.set_async_failure(None)
+                # Any sso-admin call may settle async work; reads elsewhere do not.
+                changes = service == "sso-admin" or not operation.startswith(_READS)
+                if RUNTIME.after_change is not None and changes:
+                    RUNTIME.after_change()
 
     call_action.__wrapped__ = original  # type: ignore[attr-defined]
     return call_action

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 
 from reconciler.sim.realism import FaultPicker, FaultRule, RateTable, Realism
 
@@ -25,6 +26,10 @@ class Runtime:
         self.faults = FaultPicker(0)
         self.local = threading.local()
         self._counter_lock = threading.Lock()
+        # Called (under the lock) after every call that may have changed
+        # state; the embedded simulator persists there, so a `kill -9` of an
+        # `idc --sim` command keeps what AWS would have kept.
+        self.after_change: Callable[[], None] | None = None
 
     def restart(self, keep_calls: bool = False) -> None:
         """Fresh rate buckets and a fault RNG seeded from the current realism."""
