@@ -6,20 +6,19 @@ filter (`ou:/Root/OU7 and tag:team=t3`). Live differs from desired by about
 1% (creates, deletes, user and permission set updates with re-provisioning),
 so every code path runs. Targets: build_plan < 3 s and < 500 MB.
 
-Run: `python -m benchmarks` (all) or `python benchmarks/plan_bench.py`.
-Writes benchmarks/results/plan.json.
+Run: `python -m benchmarks --only plan` (or all). Writes
+benchmarks/results/plan.json.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import gc
-import json
-import resource
 import time
 import tracemalloc
-from pathlib import Path
+from typing import Any
 
+from benchmarks.common import Row, format_table, max_rss_mb, write_results
 from reconciler.desired.settings import Settings
 from reconciler.desired.types import AssignmentRule, Desired, Location
 from reconciler.model import (
@@ -35,7 +34,6 @@ from reconciler.model import (
 )
 from reconciler.plan import build_plan
 
-RESULTS = Path(__file__).resolve().parent / "results" / "plan.json"
 TARGET_SECONDS = 3.0
 TARGET_MB = 500.0
 OUS, TEAMS, PER_CELL = 20, 10, 10  # 20 OUs x 10 team tags x 10 accounts = 2,000
@@ -142,7 +140,7 @@ def _live_from(desired: Desired, accounts: list[Account], org_units: list[OrgUni
     )
 
 
-def measure(desired: Desired, live: State) -> dict[str, object]:
+def measure(desired: Desired, live: State) -> dict[str, Any]:
     """Wall time of build_plan alone, then its traced peak in a second run."""
     settings = Settings()
     gc.collect()
@@ -157,47 +155,44 @@ def measure(desired: Desired, live: State) -> dict[str, object]:
         "plan": plan.summary(),
         "build_plan_seconds": round(seconds, 3),
         "build_plan_peak_mb": round(peak / 2**20, 1),
-        "within_targets": seconds < TARGET_SECONDS and peak / 2**20 < TARGET_MB,
     }
 
 
-def run() -> dict[str, object]:
+def main(quick: bool = False) -> list[Row]:
+    """Full scale even with --quick: planning is in-memory and the targets are
+    defined at this scale."""
     desired, live = build_inputs()
     # First adoption: nothing in Identity Center yet, every assignment is a create.
     empty = State.build(accounts=live.accounts.values(), org_units=live.org_units.values(),
                         meta=live.meta)  # fmt: skip
-    scenarios = {"drift_1_percent": measure(desired, live), "all_creates": measure(desired, empty)}
-    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {
-        "scale": {
-            "live_assignments": len(live.assignments),
-            "users": len(desired.users),
-            "groups": len(desired.groups),
-            "memberships": len(desired.memberships),
-            "permission_sets": len(desired.permission_sets),
-            "accounts": len(live.accounts),
-            "assignment_rules": len(desired.rules),
-            "distinct_filters": len({r.accounts for r in desired.rules}),
-        },
-        "scenarios": scenarios,
-        "process_max_rss_mb": round(rss_kb / 1024, 1),  # inputs included (Linux: KiB)
-        "targets": {"seconds": TARGET_SECONDS, "mb": TARGET_MB},
-        "within_targets": all(v["within_targets"] for v in scenarios.values()),
+    scale = {
+        "live_assignments": len(live.assignments),
+        "users": len(desired.users),
+        "groups": len(desired.groups),
+        "memberships": len(desired.memberships),
+        "permission_sets": len(desired.permission_sets),
+        "accounts": len(live.accounts),
+        "assignment_rules": len(desired.rules),
+        "distinct_filters": len({r.accounts for r in desired.rules}),
     }
-
-
-def main() -> None:
-    result = run()
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"plan: {result['scale']}")
-    for name, r in result["scenarios"].items():  # type: ignore[attr-defined]
-        print(
-            f"  {name:<16} build_plan {r['build_plan_seconds']:.2f} s (< {TARGET_SECONDS} s), "
-            f"peak {r['build_plan_peak_mb']} MB traced (< {TARGET_MB} MB); plan {r['plan']}"
-        )
-    verdict = "within targets" if result["within_targets"] else "OVER TARGET"
-    print(f"  process max RSS {result['process_max_rss_mb']} MB; {verdict}; wrote {RESULTS}")
+    print(f"-- plan at scale: {scale}", flush=True)
+    rows: list[Row] = []
+    details = {}
+    for case, state in (("drift 1%", live), ("all creates", empty)):
+        result = measure(desired, state)
+        details[case] = result
+        seconds, peak = result["build_plan_seconds"], result["build_plan_peak_mb"]
+        rows += [
+            Row("plan", case, "build_plan time", seconds, "s", f"< {TARGET_SECONDS}",
+                seconds < TARGET_SECONDS),
+            Row("plan", case, "build_plan peak (traced)", peak, "MB", f"< {TARGET_MB}",
+                peak < TARGET_MB),
+            Row("plan", case, "changes", sum(result["plan"].values())),
+        ]  # fmt: skip
+    rows.append(Row("plan", "all", "process max RSS (inputs included)", max_rss_mb(), "MB"))
+    print(format_table(rows), flush=True)
+    write_results("plan", rows, {"scale": scale, "scenarios": details})
+    return rows
 
 
 if __name__ == "__main__":

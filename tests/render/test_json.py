@@ -7,7 +7,7 @@ from jsonschema import Draft202012Validator
 from reconciler.desired.schema import load_schema
 from reconciler.plan import Plan
 from reconciler.render.json import render_json
-from tests.render.conftest import case_plan
+from tests.render.plans import case_plan
 
 
 def test_json_plan_is_the_plan_file_and_valid_against_the_schema() -> None:

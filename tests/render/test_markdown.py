@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from reconciler.plan import Change, Plan
 from reconciler.render.markdown import GITHUB_COMMENT_LIMIT, render_markdown
-from tests.render.conftest import case_plan
+from tests.render.plans import case_plan
 
 
 def test_summary_table_comes_first() -> None:

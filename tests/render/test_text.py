@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from reconciler.plan import Plan
 from reconciler.render.text import render_text
-from tests.render.conftest import case_plan
+from tests.render.plans import case_plan
 
 
 def test_symbols_reasons_and_terraform_summary() -> None:
