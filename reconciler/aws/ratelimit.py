@@ -74,8 +74,11 @@ class RateLimiter:
         elif service == "identitystore" and self.limits.identitystore_tps:
             key, rate, burst = (service, operation), self.limits.identitystore_tps, 1
         elif service == "organizations" and self.limits.organizations:
-            rate, burst = ORGANIZATIONS_LIMITS.get(operation, ORGANIZATIONS_DEFAULT)
-            key = (service, operation)
+            rate, _burst = ORGANIZATIONS_LIMITS.get(operation, ORGANIZATIONS_DEFAULT)
+            # Burst 1 here too: spending the service's burst up front leaves
+            # nothing to absorb arrival jitter, and a throttled call slows the
+            # whole client (botocore's adaptive mode backs off per client).
+            key, burst = (service, operation), 1
         else:
             return None
         with self._lock:

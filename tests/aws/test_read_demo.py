@@ -121,3 +121,17 @@ def test_kinds_pull_in_what_they_refer_to() -> None:
     assert kinds_to_read({"assignment"}) == {"assignment", "user", "group", "account"}
     with pytest.raises(ValueError, match="unknown kinds"):
         kinds_to_read({"users"})
+
+
+def test_progress_reports_every_phase_to_completion(demo: Simulator, session: AwsSession) -> None:
+    last: dict[str, tuple[int, int | None]] = {}
+
+    def progress(phase: str, done: int, total: int | None) -> None:
+        last[phase] = (done, total)
+
+    read_state(session, progress=progress)
+    assert last["users"] == (8, 8)
+    assert last["permission sets"] == (5, 5)
+    assert last["assignments"] == (14, 14)  # per principal: 8 users + 6 groups
+    assert last["accounts"] == (11, 11)
+    assert all(done == total for done, total in last.values())
