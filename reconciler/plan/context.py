@@ -15,7 +15,7 @@ from reconciler.desired.settings import Settings
 from reconciler.desired.types import Desired, Location
 from reconciler.errors import Diagnostic
 from reconciler.model import State
-from reconciler.plan.changes import Kind
+from reconciler.plan.changes import Change, Kind
 
 # manage: flag name in idc.yaml for each kind
 MANAGE_FLAG: dict[Kind, str] = {
@@ -68,6 +68,16 @@ class PlanContext:
             self.notes.append(
                 f"{kind}: not declared in desired state; the {live_count} in AWS are left alone"
             )
+
+    def create(self, kind: Kind, name: str, key: dict[str, str], doc: Any) -> Change:
+        """A named resource in desired state that AWS lacks."""
+        return Change("create", kind, key, None, doc, f"in {self.where(kind, name)} but not in AWS")
+
+    def delete(self, kind: Kind, key: dict[str, str], doc: Any) -> Change:
+        """A named live resource desired state no longer lists (kind authoritative)."""
+        nouns = MANAGE_FLAG[kind].replace("_", " ")
+        reason = f"not in desired state; {nouns} are managed ({self.manage_text(kind)})"
+        return Change("delete", kind, key, doc, None, reason)
 
     def location(self, kind: Kind, key_text: str) -> Location | None:
         return self.desired.locations.get((kind, key_text))

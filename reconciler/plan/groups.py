@@ -26,14 +26,7 @@ def plan_groups(ctx: PlanContext) -> Iterator[Change]:
     for name in sorted(desired):
         want, have = desired[name], live.get(name)
         if have is None:
-            yield Change(
-                "create",
-                "group",
-                group_key(name),
-                None,
-                group_doc(want),
-                f"in {ctx.where('group', name)} but not in AWS",
-            )
+            yield ctx.create("group", name, group_key(name), group_doc(want))
         elif want.description != have.description:
             # external_ids are read-only (set by the IdP): carried over from live
             after = dataclasses.replace(want, external_ids=have.external_ids)
@@ -51,11 +44,4 @@ def plan_groups(ctx: PlanContext) -> Iterator[Change]:
     if not ctx.authoritative("group"):
         return
     for name in sorted(live.keys() - desired.keys()):
-        yield Change(
-            "delete",
-            "group",
-            group_key(name),
-            group_doc(live[name]),
-            None,
-            f"not in desired state; groups are managed ({ctx.manage_text('group')})",
-        )
+        yield ctx.delete("group", group_key(name), group_doc(live[name]))

@@ -42,11 +42,7 @@ def plan_permission_sets(ctx: PlanContext) -> Iterator[Change]:
         want, have = desired[name], live.get(name)
         key = permission_set_key(name)
         if have is None:
-            where = ctx.where("permission_set", name)
-            yield Change(
-                "create", "permission_set", key, None, permission_set_doc(want),
-                f"in {where} but not in AWS",
-            )  # fmt: skip
+            yield ctx.create("permission_set", name, key, permission_set_doc(want))
             continue
         changed = changed_fields(want, have)
         if not changed:
@@ -71,12 +67,7 @@ def plan_permission_sets(ctx: PlanContext) -> Iterator[Change]:
     doomed = sorted(live.keys() - desired.keys())
     _warn_unmanaged_assignments(ctx, doomed)
     for name in doomed:
-        yield Change(
-            "delete", "permission_set", permission_set_key(name),
-            permission_set_doc(live[name]), None,
-            f"not in desired state; permission sets are managed "
-            f"({ctx.manage_text('permission_set')})",
-        )  # fmt: skip
+        yield ctx.delete("permission_set", permission_set_key(name), permission_set_doc(live[name]))
 
 
 def changed_fields(want: PermissionSet, have: PermissionSet) -> list[str]:

@@ -25,14 +25,7 @@ def plan_users(ctx: PlanContext) -> Iterator[Change]:
     for name in sorted(desired):
         want, have = desired[name], live.get(name)
         if have is None:
-            yield Change(
-                "create",
-                "user",
-                user_key(name),
-                None,
-                user_doc(want),
-                f"in {ctx.where('user', name)} but not in AWS",
-            )
+            yield ctx.create("user", name, user_key(name), user_doc(want))
             continue
         fields = changed_fields(want, have)
         if not fields:
@@ -46,14 +39,7 @@ def plan_users(ctx: PlanContext) -> Iterator[Change]:
     if not ctx.authoritative("user"):
         return
     for name in sorted(live.keys() - desired.keys()):
-        yield Change(
-            "delete",
-            "user",
-            user_key(name),
-            user_doc(live[name]),
-            None,
-            f"not in desired state; users are managed ({ctx.manage_text('user')})",
-        )
+        yield ctx.delete("user", user_key(name), user_doc(live[name]))
 
 
 def changed_fields(want: User, have: User) -> list[str]:
