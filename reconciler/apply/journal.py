@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reconciler import __version__
-from reconciler.errors import AwsError, InputError
+from reconciler.errors import AwsError, IdcError
 from reconciler.model.operations import Op
 
 JOURNAL_FORMAT = 1
@@ -168,7 +168,7 @@ def read_journal(path: Path) -> Journal:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read journal: {exc.strerror or exc}") from exc
+        raise IdcError(f"{path}: cannot read journal: {exc.strerror or exc}") from exc
     lines = raw.split(b"\n")
     records: list[dict[str, Any]] = []
     for number, line in enumerate(lines, start=1):
@@ -180,11 +180,11 @@ def read_journal(path: Path) -> Journal:
         except ValueError as exc:
             if last or all(not rest.strip() for rest in lines[number:]):
                 break
-            raise InputError(f"{path}:{number}: corrupt journal record") from exc
+            raise IdcError(f"{path}:{number}: corrupt journal record") from exc
         if last:
             records.pop()  # complete JSON but no newline: the write was cut short
     if not records or records[0].get("type") != "header":
-        raise InputError(f"{path}: not an idc journal (no header record)")
+        raise IdcError(f"{path}: not an idc journal (no header record)")
     journal = Journal(path=path, header=Header.from_json(records[0]))
     for record in records[1:]:
         kind, seq = record.get("type"), record.get("seq")
@@ -206,13 +206,14 @@ def resolve_journal(directory: Path, given: str | Path) -> Path:
     path = Path(given)
     if path.is_file():
         return path
-    for candidate in (directory / str(given), directory / f"{given}.jsonl"):
+    candidates = (directory / str(given), directory / f"{given}.jsonl", directory.parent / given)
+    for candidate in candidates:
         if candidate.is_file():
             return candidate
     matches = sorted(directory.glob(f"{given}*.jsonl")) if directory.is_dir() else []
     if len(matches) == 1:
         return matches[0]
-    raise InputError(f"no journal {given} (looked in {directory})")
+    raise IdcError(f"no journal {given} (looked in {directory})")
 
 
 def children(directory: Path, parent: str, kinds: Sequence[str]) -> list[Journal]:
@@ -223,7 +224,7 @@ def children(directory: Path, parent: str, kinds: Sequence[str]) -> list[Journal
             continue
         try:
             journal = read_journal(path)
-        except InputError:
+        except IdcError:
             continue
         if journal.header.parent == parent and journal.header.kind in kinds:
             out.append(journal)

@@ -22,7 +22,7 @@ from reconciler.apply.lock import apply_lock
 from reconciler.apply.ops import ops_from_plan
 from reconciler.apply.runner import RunResult, Target, apply_pairs, resume, rollback
 from reconciler.cli.context import AppContext, pass_app
-from reconciler.errors import ApplyError, AwsError, IdcError, InputError
+from reconciler.errors import ApplyError, AwsError, IdcError
 from reconciler.model.operations import Op
 from reconciler.plan import Plan, resource_digest
 
@@ -135,9 +135,9 @@ def _load_plan(path: Path) -> Plan:
     try:
         return Plan.from_json(json.loads(path.read_text(encoding="utf-8")))
     except OSError as exc:
-        raise InputError(f"{path}: cannot read plan: {exc.strerror or exc}") from exc
+        raise IdcError(f"{path}: cannot read plan: {exc.strerror or exc}") from exc
     except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{path}: not an idc plan file ({exc})") from exc
+        raise IdcError(f"{path}: not an idc plan file ({exc})") from exc
 
 
 def _show(app: AppContext, plan: Plan) -> None:
