@@ -38,11 +38,14 @@ class Writer:
         *,
         conflict_retry: ConflictRetry | None = None,
         poll_clock: PollClock | None = None,
+        async_timeout: float = 900.0,
     ) -> None:
         self.ctx = WriteContext(
             session, instance_arn, identity_store_id, conflict_retry or ConflictRetry()
         )
-        self._runner = AsyncRunner(self.ctx, self._execute_sync, poll_clock or PollClock())
+        self._runner = AsyncRunner(
+            self.ctx, self._execute_sync, poll_clock or PollClock(), max_wait=async_timeout
+        )
         self._sync: dict[str, Callable[[dict[str, Any], str], None]] = {
             "create_user": lambda a, r: write_users.create_user(self.ctx, a["doc"], r),
             "update_user": lambda a, r: write_users.update_user(self.ctx, a, r),

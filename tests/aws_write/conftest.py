@@ -29,7 +29,9 @@ def sim() -> Iterator[Simulator]:
         yield simulator
 
 
-def make_writer(sim: Simulator, limits: RateLimits | None = None) -> Writer:
+def make_writer(
+    sim: Simulator, limits: RateLimits | None = None, async_timeout: float = 900.0
+) -> Writer:
     session = AwsSession(limits=limits or RateLimits(None, None, False))
     return Writer(
         session,
@@ -37,6 +39,7 @@ def make_writer(sim: Simulator, limits: RateLimits | None = None) -> Writer:
         sim.identity_store_id,
         conflict_retry=FAST_CONFLICT_RETRY,
         poll_clock=PollClock(estimate=0.05, floor=0.01),
+        async_timeout=async_timeout,
     )
 
 

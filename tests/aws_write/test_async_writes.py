@@ -11,6 +11,7 @@ from reconciler.errors import AwsError
 from reconciler.model.operations import Op
 from reconciler.sim.realism import FaultRule, Realism
 from reconciler.sim.simulator import Simulator
+from tests.aws_write.conftest import make_writer
 
 USERS = ["alice@example.com", "bob@example.com", "carol@example.com", "dave@example.com"]
 ACCOUNTS = ["222222222222", "333333333333", "444444444444", "555555555555", "666666666666"]
@@ -207,3 +208,16 @@ def test_synchronous_ops_in_a_batch_run_too(sim: Simulator, writer: Writer) -> N
 
     assert rec.errors() == []
     assert all(writer.is_applied(op) for op in ops)
+
+
+def test_request_that_never_finishes_is_reported_not_waited_for_forever(sim: Simulator) -> None:
+    writer = make_writer(sim, async_timeout=0.3)
+    sim.realism = Realism(async_delay=30.0)
+    rec = Recorder()
+
+    writer.execute_many([assignment(USERS[0], "222222222222")], rec.start, rec.done)
+
+    [error] = rec.errors()
+    assert error.operation == "DescribeAccountAssignmentCreationStatus"
+    assert error.code == "Timeout"
+    assert "still IN_PROGRESS" in error.reason
