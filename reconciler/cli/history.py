@@ -50,6 +50,14 @@ def _console(app: AppContext) -> Console:
     return console
 
 
+def _print_table(app: AppContext, table: Table) -> None:
+    """A table without the trailing padding rich adds to fill the width."""
+    console = _console(app)
+    with console.capture() as captured:
+        console.print(table)
+    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+
+
 @click.group(invoke_without_command=True)
 @click.pass_context
 def command(ctx: click.Context) -> None:
@@ -85,7 +93,7 @@ def list_command(app: AppContext, max_count: int | None, fmt: str) -> None:
         rev = entry.rev + (f" ({', '.join(entry.tags)})" if entry.tags else "")
         counts = [str(entry.counts.get(k, "?")) for k in COUNT_KINDS]
         table.add_row(rev, entry.time, *counts, entry.summary)
-    _console(app).print(table)
+    _print_table(app, table)
 
 
 @command.command("stats")
@@ -107,8 +115,8 @@ def stats_command(app: AppContext, fmt: str) -> None:
         table.add_column(title, no_wrap=True, justify="left")
     for entry in entries:
         table.add_row(entry.time, entry.rev, *[str(entry.counts.get(k, "")) for k in COUNT_KINDS])
+    _print_table(app, table)
     console = _console(app)
-    console.print(table)
     for kind, t in trend.items():
         console.print(
             f"{kind}: {t['first']} → {t['last']} ({t['change']:+d}), "

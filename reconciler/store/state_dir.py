@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
+from reconciler.errors import IdcError
 from reconciler.fsutil import atomic_write_bytes
 
 NEW_PREFIX = ".state.new-"
@@ -86,10 +87,15 @@ def write_state_dir(state_dir: Path, files: Mapping[str, bytes]) -> bool:
             os.rename(state_dir, old)
         os.rename(new, state_dir)
         _fsync_dir(state_dir.parent)
-    except BaseException:
+    except BaseException as exc:
         if old.exists() and not state_dir.exists():
             os.rename(old, state_dir)
         shutil.rmtree(new, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise IdcError(
+                f"could not write {state_dir}: {exc.strerror or exc}; "
+                "the previous snapshot is unchanged"
+            ) from exc
         raise
     shutil.rmtree(old, ignore_errors=True)
     return True

@@ -142,3 +142,28 @@ def test_committed_revision_reads_back_and_verifies(git_repo: git.Repo, demo: St
     assert [str(p) for p in verify_snapshot(files)] == [
         "state/groups.yaml: modified (sha256 differs)"
     ]
+
+
+def test_a_failed_write_leaves_state_and_history_as_they_were(
+    git_repo: git.Repo, demo: State, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reconciler.store import state_dir as state_dir_module
+
+    root = _repo_dir(git_repo)
+    first = Snapshotter(root).record(demo)
+    before = read_state_dir(root / "state")
+    calls: list[Path] = []
+    real_write = state_dir_module.write_file
+
+    def fail_on_fourth(path: Path, data: bytes) -> None:
+        calls.append(path)
+        if len(calls) == 4:
+            raise OSError(5, "Input/output error")
+        real_write(path, data)
+
+    monkeypatch.setattr(state_dir_module, "write_file", fail_on_fourth)
+    with pytest.raises(IdcError, match=r"Input/output error.*previous snapshot is unchanged"):
+        Snapshotter(root).record(_changed(demo))
+    assert read_state_dir(root / "state") == before
+    assert [c.hexsha for c in git_repo.iter_commits()] == [first.commit]
+    assert not git_repo.is_dirty(untracked_files=True)

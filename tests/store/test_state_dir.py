@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.errors import IdcError
 from reconciler.model import State
 from reconciler.store import state_dir as state_dir_module
 from reconciler.store.manifest import read_snapshot, render_snapshot
@@ -88,7 +89,7 @@ def test_failure_mid_write_leaves_the_previous_snapshot_intact(
         written.append(path)
 
     monkeypatch.setattr(state_dir_module, "write_file", write_then_fail)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(IdcError, match=r"No space left.*previous snapshot is unchanged"):
         write_state_dir(
             target, render_snapshot(replace(demo, users={}), time="2025-01-01T00:00:00Z")
         )
