@@ -9,8 +9,8 @@ import pytest
 from reconciler.aws.read_groups import group_from_api
 from reconciler.aws.read_users import user_from_api
 from reconciler.aws.writer import Writer
-from reconciler.desired.codec import user_from_doc
 from reconciler.errors import AwsError
+from reconciler.model.codec import user_from_doc
 from reconciler.model.operations import Op
 from reconciler.sim.simulator import Simulator
 

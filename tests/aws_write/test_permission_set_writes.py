@@ -9,9 +9,9 @@ import pytest
 from reconciler.aws.read_context import ReadContext
 from reconciler.aws.read_permission_sets import read_permission_set
 from reconciler.aws.writer import Writer
-from reconciler.desired.codec import permission_set_from_doc
 from reconciler.errors import AwsError, InputError
 from reconciler.model import PermissionSet
+from reconciler.model.codec import permission_set_from_doc
 from reconciler.model.operations import Op
 from reconciler.sim.realism import Realism
 from reconciler.sim.simulator import Simulator
