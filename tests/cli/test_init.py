@@ -33,3 +33,32 @@ def test_product_workflows_are_the_templates_init_writes() -> None:
     for template in templates.glob("*.yml"):
         shipped = ROOT / ".github" / "workflows" / template.name
         assert shipped.read_text() == template.read_text(), template.name
+
+
+def test_plan_after_init_from_live_is_empty(idc: IdcRunner, tmp_path: Path) -> None:
+    repo = tmp_path / "adopted"
+    adopted = idc("--repo", str(repo), "--sim", "init", "--from-live")
+    assert adopted.exit_code == 0, adopted.output
+    assert (repo / "desired" / "assignments" / "Developer.yaml").exists()
+    assert idc("--repo", str(repo), "validate").exit_code == 0
+    plan = idc("--repo", str(repo), "--sim", "plan", "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output
+    assert "No changes" in plan.stdout
+
+
+def test_init_from_live_scim_adopts_only_what_the_repo_manages(
+    idc: IdcRunner, tmp_path: Path
+) -> None:
+    repo = tmp_path / "scim"
+    assert idc("--repo", str(repo), "--sim", "init", "--scim", "--from-live").exit_code == 0
+    assert not (repo / "desired" / "users.yaml").exists()
+    plan = idc("--repo", str(repo), "--sim", "plan", "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output
+
+
+def test_init_from_live_refuses_to_overwrite_desired_files(idc: IdcRunner, tmp_path: Path) -> None:
+    repo = tmp_path / "twice"
+    assert idc("--repo", str(repo), "--sim", "init", "--from-live").exit_code == 0
+    again = idc("--repo", str(repo), "--sim", "init", "--from-live")
+    assert again.exit_code == 1
+    assert "already exist" in again.stderr and "--force" in again.stderr
