@@ -13,15 +13,15 @@ from pathlib import Path
 
 import git
 
-from reconciler.desired.codec import (
+from reconciler.desired.yaml_io import dump_yaml
+from reconciler.fsutil import atomic_write_text
+from reconciler.model import State
+from reconciler.model.codec import (
     assignment_rules,
     group_to_doc,
     permission_set_to_doc,
     user_to_doc,
 )
-from reconciler.desired.yaml_io import dump_yaml
-from reconciler.fsutil import atomic_write_text
-from reconciler.model import State
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 WORKFLOWS = ("idc-plan.yml", "idc-apply.yml", "idc-snapshot.yml")
