@@ -122,7 +122,7 @@ def mutations(draw: st.DrawFn, state: State) -> State:
         groups["Extra"] = Group("Extra", description=draw(st.sampled_from([None, "x", "y"])))
     sets = {k: p for k, p in state.permission_sets.items() if draw(st.integers(0, 3))}
     for key in draw(st.sets(st.sampled_from(sorted(sets)), max_size=2)) if sets else ():
-        sets[key] = replace(sets[key], description=draw(st.sampled_from(["d1", "d2", None])))
+        sets[key] = replace(sets[key], description=draw(st.sampled_from(["d1", "d2"])))
     if draw(st.booleans()):
         sets["Extra"] = PermissionSet.build("Extra", session_duration="PT3H")
     members = {
