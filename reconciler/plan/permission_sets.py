@@ -45,6 +45,7 @@ def plan_permission_sets(ctx: PlanContext) -> Iterator[Change]:
             yield ctx.create("permission_set", name, key, permission_set_doc(want))
             continue
         changed = changed_fields(want, have)
+        _refuse_unremovable(ctx, want, have, changed)
         if not changed:
             in_sync += 1
             continue
@@ -68,6 +69,24 @@ def plan_permission_sets(ctx: PlanContext) -> Iterator[Change]:
     _warn_unmanaged_assignments(ctx, doomed)
     for name in doomed:
         yield ctx.delete("permission_set", permission_set_key(name), permission_set_doc(live[name]))
+
+
+# UpdatePermissionSet can replace these but never clear them (AWS-NOTES 4.1:
+# min length 1), so dropping one from desired state cannot be applied.
+UNREMOVABLE: tuple[str, ...] = ("description", "relay_state")
+
+
+def _refuse_unremovable(
+    ctx: PlanContext, want: PermissionSet, have: PermissionSet, changed: list[str]
+) -> None:
+    for attr in UNREMOVABLE:
+        if attr in changed and getattr(want, attr) is None:
+            ctx.error(
+                ctx.location("permission_set", want.name),
+                f"permission set {want.name!r}: AWS cannot remove a {attr.replace('_', ' ')} "
+                f"once set (live: {getattr(have, attr)!r}); give it a value, or delete and "
+                "recreate the permission set",
+            )
 
 
 def changed_fields(want: PermissionSet, have: PermissionSet) -> list[str]:
