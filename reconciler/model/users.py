@@ -79,6 +79,11 @@ class User:
     photos: tuple[Photo, ...] = ()
     external_ids: tuple[ExternalId, ...] = ()
 
+    def __post_init__(self) -> None:
+        # A name with no parts is no name: documents omit it, AWS returns none.
+        if self.name == PersonName():
+            object.__setattr__(self, "name", None)
+
     @property
     def key(self) -> str:
         return self.user_name
