@@ -97,29 +97,40 @@ def main() -> None:
 def run(argv: list[str]) -> int:
     """Run the CLI and return the exit code: 0 ok, 1 any error, 2 changes pending."""
     verbose = any(a == "--verbose" or (a.startswith("-v") and set(a[1:]) == {"v"}) for a in argv)
+    app: AppContext | None = None
+    failure = ""
     try:
-        code = cli.main(args=argv, prog_name="idc", standalone_mode=False)
+        with cli.make_context("idc", list(argv)) as ctx:
+            try:
+                cli.invoke(ctx)
+            finally:
+                app = ctx.obj
+        code = 0
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.exceptions.Abort:
-        click.echo("error: aborted", err=True)
+        failure = "aborted"
+        click.echo(f"error: {failure}", err=True)
         code = 1
     except click.ClickException as exc:
         exc.show()
-        code = 1
+        failure, code = exc.format_message(), 1
     except IdcError as exc:
-        _report(exc, verbose)
-        code = 1
+        failure, code = _report(exc, verbose), 1
     except KeyboardInterrupt:
-        click.echo("error: interrupted", err=True)
+        failure = "interrupted"
+        click.echo(f"error: {failure}", err=True)
         code = 1
     except Exception as exc:  # an unexpected bug still gets a one-line report
-        _report(exc, verbose, unexpected=True)
-        code = 1
+        failure, code = _report(exc, verbose, unexpected=True), 1
+    if code == 1 and app is not None and app.notify:
+        from reconciler.cli.notify import notify_failure
+
+        notify_failure(app, argv, failure)
     return code if isinstance(code, int) else 0
 
 
-def _report(exc: BaseException, verbose: bool, unexpected: bool = False) -> None:
+def _report(exc: BaseException, verbose: bool, unexpected: bool = False) -> str:
     if verbose:
         traceback.print_exception(exc, file=sys.stderr)
     text = str(exc) or type(exc).__name__
@@ -132,3 +143,4 @@ def _report(exc: BaseException, verbose: bool, unexpected: bool = False) -> None
             click.echo(line, err=True)
     else:
         click.echo(f"error: {lines[0]}", err=True)
+    return text

@@ -1,0 +1,84 @@
+"""`--notify`: tell a webhook, Slack or an SNS topic that a command failed.
+
+Scheduled snapshots and applies run unattended; a failure nobody hears of is
+a backup that silently stopped. The message carries the command, the repo
+and idc's own error text (which never holds secrets), nothing else. A
+notification that cannot be delivered is a warning: it never changes the
+command's exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+
+from reconciler.cli.context import AppContext
+from reconciler.errors import IdcError
+
+TIMEOUT_SECONDS = 10
+
+
+def failure_message(argv: list[str], error: str, repo: str) -> dict[str, str]:
+    command = " ".join(a for a in argv if not a.startswith("--notify") and a != "--notify")
+    return {
+        "text": f"idc failed on {socket.gethostname()}: `idc {command}`\n{error}",
+        "command": f"idc {command}",
+        "error": error,
+        "repo": repo,
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def notify_failure(app: AppContext, argv: list[str], error: str) -> None:
+    target = app.notify or ""
+    message = failure_message(_without_notify(argv), error, str(app.repo.resolve()))
+    try:
+        if target.startswith("arn:aws:sns:"):
+            from reconciler.aws.notify import publish_sns
+
+            publish_sns(app.aws(), target, "idc failed", message["text"])
+        elif target.startswith(("https://", "http://")):
+            _post_json(target, _payload_for(target, message))
+        else:
+            raise IdcError("--notify takes an https:// webhook URL or an SNS topic ARN")
+    except (IdcError, OSError, urllib.error.URLError) as exc:
+        app.err.print(f"warning: could not notify {_redact(target)}: {exc}")
+
+
+def _without_notify(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--notify":
+            skip = True
+        elif not arg.startswith("--notify="):
+            out.append(arg)
+    return out
+
+
+def _payload_for(url: str, message: dict[str, str]) -> dict[str, str]:
+    """Slack incoming webhooks take {"text": ...}; others get every field."""
+    return {"text": message["text"]} if "hooks.slack.com" in url else message
+
+
+def _post_json(url: str, payload: dict[str, str]) -> None:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode("utf-8"),
+        headers={"Content-Type": "application/json", "User-Agent": "idc-reconciler"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        response.read()
+
+
+def _redact(target: str) -> str:
+    """Webhook URLs embed their secret in the path: show only the host."""
+    if target.startswith(("https://", "http://")):
+        return target.split("/")[0] + "//" + target.split("/")[2] + "/…"
+    return target
