@@ -67,14 +67,14 @@ def _steps() -> list[Step]:
         Step(
             "Plan a reviewed change",
             "Auditors get ReadOnly on prod accounts, chosen by a filter.",
-            ("plan", "--detailed-exitcode", "-o", "plan.json"),
+            ("plan", "--detailed-exitcode", "-o", "{repo}/plan.json"),
             prepare=_add_auditor_access,
             ok_codes=(0, 2),
         ),
         Step(
             "Apply the saved plan",
             "Every mutation is journaled (intent before, done after).",
-            ("apply", "plan.json", "--auto-approve"),
+            ("apply", "{repo}/plan.json", "--auto-approve"),
         ),
         Step(
             "Snapshot again",
@@ -126,7 +126,10 @@ def command(app: AppContext, directory: Path | None) -> None:
                 continue
             if step.prepare:
                 step.prepare(repo)
-            argv = [a.replace("{journal}", _latest_journal(repo)) for a in step.argv]
+            argv = [
+                a.replace("{journal}", _latest_journal(repo)).replace("{repo}", str(repo))
+                for a in step.argv
+            ]
             out.print(f"   $ idc {shlex.join(argv)}")
             code = run(["--repo", str(repo), "--sim", "--no-color", *argv])
             if code not in step.ok_codes:
