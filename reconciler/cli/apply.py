@@ -22,9 +22,11 @@ from reconciler.apply.lock import apply_lock
 from reconciler.apply.ops import ops_from_plan
 from reconciler.apply.runner import RunResult, Target, apply_pairs, resume, rollback
 from reconciler.cli.context import AppContext, pass_app
-from reconciler.errors import ApplyError, AwsError, IdcError
+from reconciler.desired.schema import validate_document
+from reconciler.errors import ApplyError, AwsError, Diagnostic, IdcError, InputError
 from reconciler.model.operations import Op
-from reconciler.plan import Plan, resource_digest
+from reconciler.plan import FORMAT_VERSION, Plan, resource_digest
+from reconciler.render.text import render_text
 
 
 @click.command()
@@ -113,8 +115,6 @@ def _plan_to_apply(
         desired = load_desired(app.repo, settings)
         live = read_state(app.aws(), instance=settings.instance)
         plan = build_plan(desired, live, settings, allow_deletes=allow_deletes)
-        for warning in plan.warnings:
-            say(app, f"warning: {warning}")
         _show(app, plan)
     meta = (live.meta.instance_arn, live.meta.identity_store_id)
     if plan.empty:
@@ -132,32 +132,31 @@ def _plan_to_apply(
 
 
 def _load_plan(path: Path) -> Plan:
+    """The plan file, checked against schemas/plan.schema.json before use, so
+    a truncated or hand-edited file is refused with what is wrong in it."""
     try:
-        return Plan.from_json(json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise IdcError(f"{path}: cannot read plan: {exc.strerror or exc}") from exc
-    except (ValueError, KeyError, TypeError) as exc:
+    except ValueError as exc:  # not UTF-8, not JSON
         raise IdcError(f"{path}: not an idc plan file ({exc})") from exc
+    if isinstance(data, dict) and data.get("format_version") != FORMAT_VERSION:
+        raise IdcError(
+            f"{path}: not an idc plan file (unsupported plan format_version "
+            f"{data.get('format_version')!r}; this idc writes {FORMAT_VERSION})"
+        )
+    problems = validate_document(data, "plan", str(path))
+    if problems:
+        raise InputError(
+            [Diagnostic(d.path, 0, 0, f"not an idc plan file: {d.message}") for d in problems]
+        )
+    return Plan.from_json(data)
 
 
 def _show(app: AppContext, plan: Plan) -> None:
-    """Print the plan as `idc plan` does, on stdout."""
-    try:
-        from reconciler.render import render_text  # type: ignore[attr-defined]
-    except ImportError:
-        render_text = None
-    if render_text is not None:
-        app.out.print(render_text(plan), markup=False, end="")
-        return
-    symbols = {"create": "+", "update": "~", "delete": "-"}
-    for change in plan.changes:
-        app.out.print(f"  {symbols[change.action]} {change.key_text()}", markup=False)
-    summary = plan.summary()
-    app.out.print(
-        f"Plan: {summary['create']} to create, {summary['update']} to update, "
-        f"{summary['delete']} to delete.",
-        markup=False,
-    )
+    """Print the plan exactly as `idc plan` does (warnings included), on stdout."""
+    color = app.color and app.out.is_terminal
+    click.echo(render_text(plan, color=color, notes=app.verbose > 0), nl=False)
 
 
 # --- shared with `idc rollback` ----------------------------------------------

@@ -82,7 +82,9 @@ def test_apply_with_the_embedded_simulator_reaches_desired(tmp_path: Path, idc: 
     change_desired(tmp_path)
     result = idc("--repo", str(tmp_path), "--sim", "apply", "--auto-approve")
     assert result.exit_code == 0, result.output
-    assert "+ user:zed@example.com" in result.stdout
+    # the plan is shown exactly as `idc plan` renders it, warnings once
+    assert "  + user zed@example.com" in result.stdout
+    assert "Plan: 4 to add, 2 to change, 0 to destroy." in result.stdout
     assert "Apply complete: 10 operation(s) done" in result.stderr
     again = idc("--repo", str(tmp_path), "--sim", "apply", "--auto-approve")
     assert again.exit_code == 0 and "No changes" in again.stderr
@@ -204,6 +206,33 @@ def test_a_fresh_plan_file_applies_without_a_prompt(repo: Path, idc: IdcRunner) 
     result = idc("--repo", str(repo), "apply", str(repo / "plan.json"))
     assert result.exit_code == 0, result.output
     assert pending(repo) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"format_version": 1, "changes": [', "not an idc plan file (Expecting value"),
+        ("[]", "not an idc plan file: document: expected a mapping, got a list"),
+        ('{"format_version": 7}', "unsupported plan format_version 7; this idc writes 1"),
+        (
+            '{"format_version": 1, "fingerprint": "' + "0" * 64 + '", "summary": '
+            '{"create": 1, "update": 0, "delete": 0}, "changes": [{"action": "create", '
+            '"kind": "robot", "key": {"name": "r"}, "before": null, "after": {}}]}',
+            "changes[0].kind: must be one of user, group, membership, permission_set, "
+            'assignment; got "robot"',
+        ),
+    ],
+)
+def test_a_corrupt_plan_file_is_refused_before_anything_changes(
+    repo: Path, idc: IdcRunner, content: str, expected: str
+) -> None:
+    before = live()
+    (repo / "plan.json").write_text(content)
+    result = idc("--repo", str(repo), "apply", str(repo / "plan.json"))
+    assert result.exit_code == 1
+    assert expected in result.stderr
+    assert "Traceback" not in result.output and "unexpected" not in result.output
+    assert live() == before and not journals(repo)
 
 
 def test_a_held_lock_is_reported_with_its_holder(repo: Path, idc: IdcRunner) -> None:
