@@ -31,6 +31,11 @@ LATENCY_BUDGET = 0.8
 MAX_WORKERS = 32
 
 
+class ReadAbandoned(Exception):
+    """Raised in the other phases of a read that already failed elsewhere;
+    never reaches the caller, which gets the original error."""
+
+
 def workers_for(rate_per_second: float | None) -> int:
     """Pool size that sustains `rate_per_second` at LATENCY_BUDGET latency."""
     if not rate_per_second:
@@ -46,6 +51,7 @@ class ReadContext:
         self.instance_arn = ""
         self.identity_store_id = ""
         self.stop = threading.Event()
+        self.failure: BaseException | None = None
         self._progress = progress
         self._progress_lock = threading.Lock()
         limits = session.limiter.limits
@@ -55,6 +61,22 @@ class ReadContext:
             # ListTagsForResource, the only per-account call, allows 10/s.
             "organizations": ThreadPoolExecutor(workers_for(10), "idc-org"),
         }
+
+    def fail(self, error: BaseException) -> None:
+        """Record the read's first real failure and stop every phase."""
+        with self._progress_lock:
+            if self.failure is None and not isinstance(error, ReadAbandoned):
+                self.failure = error
+        self.stop.set()
+
+    def run_phase(self, phase: Callable[..., R], *args: Any) -> R:
+        """Run one phase of the read (on the phase pool), failing the read
+        for everyone when it fails."""
+        try:
+            return phase(*args)
+        except BaseException as error:
+            self.fail(error)
+            raise
 
     def client(self, service: str) -> Any:
         return self.session.client(service)
@@ -79,8 +101,11 @@ class ReadContext:
         input order, None results (resource gone meanwhile) dropped.
 
         The first failure stops the whole read: pending calls are cancelled
-        and the error is raised here, once.
+        and the error is raised here, once. A read stopped elsewhere raises
+        ReadAbandoned, so no partial result is ever used.
         """
+        if self.stop.is_set():
+            raise ReadAbandoned
         items = list(items)
         total = len(items)
         self.report(phase, 0, total)
@@ -93,13 +118,16 @@ class ReadContext:
         while pending:
             done, pending = wait(pending, return_when=FIRST_EXCEPTION)
             for future in done:
-                if future.exception() is not None:
-                    self.stop.set()
+                error = future.exception()
+                if error is not None:
+                    self.fail(error)
                     for other in pending:
                         other.cancel()
-                    raise future.exception()  # type: ignore[misc]
+                    raise error
             done_count += len(done)
             self.report(phase, done_count, total)
+        if self.stop.is_set():
+            raise ReadAbandoned
         return [r for r in (f.result() for f in futures) if r is not None]
 
     def _guarded(self, read_one: Callable[[T], R | None], item: T) -> R | None:
@@ -108,6 +136,10 @@ class ReadContext:
         return read_one(item)
 
     def close(self) -> None:
+        """Stop and wait for in-flight calls. Queued tasks are not cancelled
+        but return at once (see _guarded): concurrent.futures.wait() is never
+        woken for futures cancelled by shutdown(cancel_futures=True), which
+        would hang a fan_out still waiting on them."""
         self.stop.set()
         for pool in self._pools.values():
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=True)

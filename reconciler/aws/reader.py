@@ -32,15 +32,15 @@ that referenced principals exist. `kinds=None` reads everything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from reconciler.aws.clients import AwsSession
 from reconciler.aws.instance import find_instance
 from reconciler.aws.read_accounts import OrgTree, read_accounts, walk_organization
 from reconciler.aws.read_assignments import read_assignments
-from reconciler.aws.read_context import Progress, ReadContext
+from reconciler.aws.read_context import Progress, ReadAbandoned, ReadContext
 from reconciler.aws.read_groups import read_groups, read_memberships
 from reconciler.aws.read_permission_sets import (
     list_permission_set_arns,
@@ -97,15 +97,29 @@ def read_state(
     ctx = ReadContext(session, progress)
     phases = ThreadPoolExecutor(4, "idc-read")
     try:
-        return _read(ctx, phases, instance, wanted)
+        return _read(ctx, _PhasePool(ctx, phases), instance, wanted)
+    except ReadAbandoned:
+        # A phase stopped because another failed: report that failure.
+        raise ctx.failure or RuntimeError("read abandoned") from None
     finally:
+        # Stop first: phases still running unwind (ReadAbandoned) instead of
+        # making their remaining calls; then wait for them and their calls.
+        ctx.stop.set()
+        phases.shutdown(wait=True)
         ctx.close()
-        phases.shutdown(wait=True, cancel_futures=True)
 
 
-def _read(
-    ctx: ReadContext, phases: ThreadPoolExecutor, instance: str, wanted: frozenset[str]
-) -> State:
+class _PhasePool:
+    """The phase executor; every phase fails the whole read when it fails."""
+
+    def __init__(self, ctx: ReadContext, pool: ThreadPoolExecutor) -> None:
+        self._ctx, self._pool = ctx, pool
+
+    def submit(self, phase: Callable[..., T], *args: Any) -> Future[T]:
+        return self._pool.submit(self._ctx.run_phase, phase, *args)
+
+
+def _read(ctx: ReadContext, phases: _PhasePool, instance: str, wanted: frozenset[str]) -> State:
     tree_f = phases.submit(walk_organization, ctx) if "account" in wanted else None
     found = find_instance(ctx.client("sso-admin"), instance)
     ctx.instance_arn, ctx.identity_store_id = found.arn, found.identity_store_id

@@ -131,3 +131,27 @@ def test_unknown_instance_is_named(sim: Simulator, session: AwsSession) -> None:
     wrong = "arn:aws:sso:::instance/ssoins-0000000000000000"
     with pytest.raises(AwsError, match=f"ListInstances on {wrong} failed: InstanceNotFound"):
         read_state(session, instance=wrong)
+
+
+@pytest.mark.parametrize(
+    ("operation", "resource"),
+    [
+        ("organizations:ListTagsForResource", "account "),
+        ("sso-admin:GetInlinePolicyForPermissionSet", "permission set "),
+        ("identitystore:ListGroupMemberships", "group "),
+    ],
+)
+def test_a_failing_phase_stops_the_read_with_its_own_error(
+    sim: Simulator, session: AwsSession, operation: str, resource: str
+) -> None:
+    """Whichever API family fails, the others stop and the caller gets the
+    failing call's error (not a hang, not a secondary error)."""
+    seed_demo(sim)
+    sim.realism = Realism(
+        faults=[FaultRule(operation, code="AccessDeniedException", status=400, permanent=True)]
+    )
+    with pytest.raises(AwsError) as caught:
+        read_state(session)
+    assert caught.value.operation == operation.split(":")[1]
+    assert caught.value.resource.startswith(resource)
+    assert caught.value.code == "AccessDeniedException"
