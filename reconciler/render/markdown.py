@@ -5,13 +5,15 @@ policy diffs (unified JSON) sit in collapsed `<details>` blocks, as do long
 sections. GitHub rejects comments over 65,536 characters: when the full
 rendering is larger, every section is cut at entry boundaries to a fair share
 of the budget, with a note saying how much is left out and that the complete
-plan is in the JSON plan artifact.
+plan is in the JSON plan artifact. An entry whose details alone are too big
+(a policy diff of thousands of lines) is still listed, without its details,
+so a reviewer always sees which resources change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reconciler.plan import ACTIONS, Change, Plan
 from reconciler.render.diffs import (
@@ -30,16 +32,26 @@ TRUNCATED = (
     "> ✂️ {omitted} more {noun} not shown to stay under GitHub's comment size limit; "
     "the full plan is in the JSON plan artifact (`idc plan -o plan.json`)."
 )
+DETAILS_LEFT_OUT = (
+    "  - details ({size:,} characters) left out to stay under GitHub's comment size "
+    "limit; see `idc plan` or the JSON plan artifact"
+)
+
+
+@dataclass
+class _Entry:
+    full: str  # the change with its details
+    brief: str  # the change line alone, with a note that details are left out
 
 
 @dataclass
 class _Section:
     kind: str
-    entries: list[str]
-    shown: int = 0
+    entries: list[_Entry]
+    shown: list[str] = field(default_factory=list)
 
-    def size(self, count: int) -> int:
-        return sum(len(e) + 1 for e in self.entries[:count])
+    def full_size(self) -> int:
+        return sum(len(e.full) + 1 for e in self.entries)
 
 
 def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
@@ -79,37 +91,39 @@ def _head(plan: Plan) -> Iterable[str]:
 
 def _fit(sections: list[_Section], budget: int) -> None:
     """Show every entry if it fits; else give each section a fair share,
-    smallest first, so unused share flows to the larger sections."""
-    if sum(s.size(len(s.entries)) for s in sections) <= budget:
+    smallest first, so unused share flows to the larger sections. Within a
+    share, an entry too big with its details is shown brief."""
+    if sum(s.full_size() for s in sections) <= budget:
         for s in sections:
-            s.shown = len(s.entries)
+            s.shown = [e.full for e in s.entries]
         return
     remaining = budget
-    ordered = sorted(sections, key=lambda s: s.size(len(s.entries)))
+    ordered = sorted(sections, key=_Section.full_size)
     for index, section in enumerate(ordered):
         share = remaining // (len(ordered) - index)
-        used = shown = 0
+        used = 0
+        section.shown = []
         for entry in section.entries:
-            if used + len(entry) + 1 > share:
+            text = entry.full if used + len(entry.full) + 1 <= share else entry.brief
+            if used + len(text) + 1 > share:
                 break
-            used += len(entry) + 1
-            shown += 1
-        section.shown = shown
+            used += len(text) + 1
+            section.shown.append(text)
         remaining -= used
 
 
 def _section_text(section: _Section) -> str:
     total = len(section.entries)
     lines = [f"#### {KIND_TITLES[section.kind]} ({total})", ""]
-    body = section.entries[: section.shown]
+    body = section.shown
     collapse = total > COLLAPSE_OVER
     if collapse:
         lines += [f"<details><summary>{total} changes</summary>", ""]
     lines += body
     if collapse:
         lines += ["", "</details>"]
-    if section.shown < total:
-        omitted = total - section.shown
+    if len(section.shown) < total:
+        omitted = total - len(section.shown)
         noun = "change" if omitted == 1 else "changes"
         lines += [
             "",
@@ -118,16 +132,17 @@ def _section_text(section: _Section) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def _entry(change: Change) -> str:
+def _entry(change: Change) -> _Entry:
     line = f"- {MARK[change.action]} `{_code(subject(change))}`"
     if change.reason:
         line += f": {_inline(change.reason)}"
     details = list(_details(change))
     if not details:
-        return line
-    return "\n".join(
+        return _Entry(line, line)
+    full = "\n".join(
         [line, "  <details><summary>details</summary>", "", *details, "", "  </details>"]
     )
+    return _Entry(full, line + "\n" + DETAILS_LEFT_OUT.format(size=len(full) - len(line)))
 
 
 def _details(change: Change) -> Iterable[str]:

@@ -69,3 +69,25 @@ def test_no_changes() -> None:
     text = render_markdown(case_plan("noop-in-sync"))
     assert "No changes. Identity Center matches the desired state." in text
     assert "####" not in text
+
+
+def test_a_change_whose_policy_diff_alone_is_too_big_is_still_listed() -> None:
+    def policy(buckets: int) -> dict[str, object]:
+        statements = [
+            {"Sid": f"S{i}", "Effect": "Allow", "Action": ["s3:GetObject"],
+             "Resource": [f"arn:aws:s3:::bucket-number-{i}/*"]}
+            for i in range(buckets)
+        ]  # fmt: skip
+        return {"Version": "2012-10-17", "Statement": statements}
+
+    before = {"name": "Developer", "inline_policy": policy(1)}
+    after = {"name": "Developer", "inline_policy": policy(400)}
+    change = Change(
+        "update", "permission_set", {"name": "Developer"}, before, after, "inline_policy differs"
+    )
+    text = render_markdown(Plan(changes=(change,), fingerprint="0" * 64))
+    assert len(text) <= GITHUB_COMMENT_LIMIT
+    assert "- 🟡 update `Developer`: inline_policy differs" in text
+    assert "left out to stay under GitHub's comment size limit" in text
+    assert "not shown" not in text  # the change itself is never dropped
+    assert "```diff" not in text
