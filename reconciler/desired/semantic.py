@@ -19,6 +19,7 @@ from reconciler.model import duration_seconds
 
 MIN_SESSION_SECONDS = 3600  # AWS: PT1H .. PT12H
 MAX_SESSION_SECONDS = 12 * 3600
+MAX_INLINE_POLICY_CHARS = 32_768  # PutInlinePolicyToPermissionSet, counted as sent
 
 
 def check_semantics(
@@ -36,6 +37,7 @@ def check_semantics(
     if "users" in checkable and "memberships" in settings.manage:
         out.extend(_membership_references(desired))
     out.extend(_session_durations(desired))
+    out.extend(_inline_policy_sizes(desired))
     if "assignments" in settings.manage:
         for rule in desired.rules:
             out.extend(_rule_problems(rule, desired, checkable))
@@ -78,6 +80,19 @@ def _session_durations(desired: Desired) -> Iterable[Diagnostic]:
                 desired.locations.get(("permission_set", name)),
                 f'permission set "{name}": session_duration {ps.session_duration} is outside '
                 "the AWS range PT1H to PT12H",
+            )
+
+
+def _inline_policy_sizes(desired: Desired) -> Iterable[Diagnostic]:
+    """AWS rejects a longer policy only at apply time, half way through a run."""
+    for name, ps in desired.permission_sets.items():
+        size = len(ps.inline_policy or "")
+        if size > MAX_INLINE_POLICY_CHARS:
+            yield _diag(
+                desired.locations.get(("permission_set", name)),
+                f'permission set "{name}": inline_policy is {size:,} characters as sent to '
+                f"AWS (compact JSON), more than the {MAX_INLINE_POLICY_CHARS:,} AWS allows; "
+                "split it into customer managed policies",
             )
 
 

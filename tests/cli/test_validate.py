@@ -181,6 +181,32 @@ def test_session_duration_beyond_twelve_hours(idc: IdcRunner, tmp_path: Path) ->
     )
 
 
+def _policy_of(statements: int) -> str:
+    """A permission set document whose inline policy has `statements` statements
+    of about 95 characters each (compact JSON)."""
+    lines = "".join(
+        f"          - {{Sid: S{i}, Effect: Allow, Action: s3:GetObject, "
+        f"Resource: 'arn:aws:s3:::bucket-number-{i:04d}/*'}}\n"
+        for i in range(statements)
+    )
+    return (
+        "permission_sets:\n  - name: Big\n    inline_policy:\n"
+        "      Version: '2012-10-17'\n      Statement:\n" + lines
+    )
+
+
+def test_inline_policy_longer_than_aws_accepts(idc: IdcRunner, tmp_path: Path) -> None:
+    """AWS would reject it only at apply time, in the middle of a run."""
+    make_repo(tmp_path, {"desired/a.yaml": _policy_of(400)})
+    (problem,) = problems(idc("--repo", str(tmp_path), "validate").stderr)
+    assert problem.startswith(
+        'desired/a.yaml:2:5: permission set "Big": inline_policy is 41,128 characters'
+    )
+    assert "as sent to AWS (compact JSON), more than the 32,768 AWS allows" in problem
+    make_repo(tmp_path, {"desired/a.yaml": _policy_of(300)})
+    assert idc("--repo", str(tmp_path), "validate").exit_code == 0
+
+
 def test_duplicate_key_in_one_file(idc: IdcRunner, tmp_path: Path) -> None:
     make_repo(tmp_path, {"desired/a.yaml": "groups:\n  - name: A\n    name: B\n"})
     result = idc("--repo", str(tmp_path), "validate")
