@@ -8,6 +8,7 @@ failure (stop), so the not-found codes of the three services live here too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -30,6 +31,11 @@ NOT_FOUND_CODES = frozenset(
 
 T = TypeVar("T")
 
+# A ValidationException echoes the rejected value (`Value '...' at 'inlinePolicy'
+# failed to satisfy constraint: ...`); a 40 kB policy would bury the reason.
+_ECHOED_VALUE = re.compile(r"Value '(?P<value>.*?)' at '", re.DOTALL)
+ECHO_KEEP = 80  # characters of an echoed value shown before eliding the rest
+
 
 def error_code(exc: BaseException) -> str:
     """AWS's error code of a ClientError ('' for anything else)."""
@@ -50,9 +56,22 @@ def to_aws_error(exc: ClientError | BotoCoreError, operation: str, resource: str
         error = exc.response.get("Error", {})
         code = str(error.get("Code", "")) or "ClientError"
         reason = str(error.get("Message", "")) or str(exc)
-        return AwsError(operation, resource, reason, code)
+        return AwsError(operation, resource, _elide_echoed_values(reason), code)
     # Connection, credential and parameter errors carry no AWS code.
     return AwsError(operation, resource, str(exc), type(exc).__name__)
+
+
+def _elide_echoed_values(reason: str) -> str:
+    """AWS's reason verbatim, except that a long echoed value keeps its start
+    and says how long it was."""
+
+    def shorten(match: re.Match[str]) -> str:
+        value = match["value"]
+        if len(value) <= 2 * ECHO_KEEP:
+            return match[0]
+        return f"Value '{value[:ECHO_KEEP]}…' ({len(value):,} characters) at '"
+
+    return _ECHOED_VALUE.sub(shorten, reason)
 
 
 @contextmanager

@@ -183,3 +183,22 @@ def test_conflict_that_outlasts_the_retries_reports_aws_reason(
         "Could not delete because PermissionSet is still assigned"
     )
     assert writer.conflicts_retried == 7  # attempts - 1
+
+
+def test_a_rejected_huge_policy_is_reported_without_echoing_it_whole(
+    sim: Simulator, writer: Writer
+) -> None:
+    """AWS echoes the rejected value; the user needs the reason, not 40 kB of JSON."""
+    statements = [
+        {"Sid": f"S{i}", "Effect": "Allow", "Action": ["s3:GetObject"],
+         "Resource": [f"arn:aws:s3:::bucket-number-{i}/*"]}
+        for i in range(400)
+    ]  # fmt: skip
+    big = {**FULL, "inline_policy": {"Version": "2012-10-17", "Statement": statements}}
+    with pytest.raises(AwsError) as caught:
+        writer.execute(Op("create_permission_set", {"doc": big}))
+    message = str(caught.value)
+    assert "PutInlinePolicyToPermissionSet" in message and "ValidationException" in message
+    assert "characters) at 'inlinePolicy' failed to satisfy constraint: " in message
+    assert "Member must have length between 1 and 32768" in message
+    assert len(message) < 600
