@@ -118,7 +118,8 @@ def _any_of(error: ValidationError, root: Any, path: str) -> list[Diagnostic]:
     if not types:
         return [_at(root, where, path, _message(error, where))]
     got = _describe(error.instance)
-    message = f"{_name(where)}: expected {' or '.join(types)}, got {got}{_hint(error.instance)}"
+    hint = _hint(error.instance) if "a string" in types else ""
+    message = f"{_name(where)}: expected {' or '.join(types)}, got {got}{hint}"
     return [_at(root, where, path, message)]
 
 
@@ -134,7 +135,7 @@ def _message(error: ValidationError, where: Sequence[Any]) -> str:
     if kind == "type":
         types = value if isinstance(value, list) else [value]
         expected = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in types)
-        hint = _hint(instance)
+        hint = _hint(instance) if "string" in types else ""
         if instance is None and "array" in types:
             hint = "; write [] for an empty list"
         return f"{what}: expected {expected}, got {_describe(instance)}{hint}"
@@ -229,7 +230,8 @@ def _describe(value: Any) -> str:
 
 
 def _hint(value: Any) -> str:
-    """YAML turns unquoted dates, numbers and true/false into non-strings."""
+    """YAML turns unquoted dates, numbers and true/false into non-strings;
+    only worth saying where a string would have been accepted."""
     if isinstance(value, bool):
         return f'; quote it: "{str(value).lower()}"'
     if isinstance(value, datetime.date):

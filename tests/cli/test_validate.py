@@ -105,6 +105,18 @@ def test_wrong_types_say_expected_and_got(idc: IdcRunner, tmp_path: Path) -> Non
     )
 
 
+def test_quoting_is_only_suggested_where_a_string_is_accepted(
+    idc: IdcRunner, tmp_path: Path
+) -> None:
+    make_repo(tmp_path, {"desired/a.yaml": "groups: 5\nusers:\n  - user_name: a\n    emails: 7\n"})
+    fails_with(
+        idc,
+        tmp_path,
+        "desired/a.yaml:1:1: groups: expected a list, got an integer (5)",
+        "desired/a.yaml:4:5: users[0].emails: expected a list, got an integer (7)",
+    )
+
+
 def test_unquoted_account_id_in_a_list(idc: IdcRunner, tmp_path: Path) -> None:
     make_repo(
         tmp_path,
