@@ -39,9 +39,22 @@ def load_yaml_text(text: str, path: str) -> Any:
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         if "duplicate key" in str(exc):
             problem = _duplicate_key_message(exc)
+        problem = _PLAIN_WORDS.get(problem, problem)
         raise InputError(Diagnostic(path, line, col, problem)) from None
     except YAMLError as exc:
         raise InputError(Diagnostic(path, 0, 0, f"invalid YAML: {exc}")) from None
+
+
+# ruamel's wording for the two mistakes people make most, said plainly.
+_PLAIN_WORDS = {
+    "found character '\\t' that cannot start any token": (
+        "tab character: YAML indents and separates with spaces only; replace the tab with spaces"
+    ),
+    "but found another document": (
+        "a second YAML document ('---') in one file; idc reads one document per file, "
+        "put this one in a file of its own"
+    ),
+}
 
 
 def _duplicate_key_message(exc: MarkedYAMLError) -> str:

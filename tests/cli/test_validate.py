@@ -78,6 +78,24 @@ def test_malformed_yaml(idc: IdcRunner, tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_a_tab_and_a_second_document_are_explained(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {
+            "desired/tab.yaml": "groups:\n  - name: X\n\tdescription: tabbed\n",
+            "desired/two.yaml": "groups: []\n---\nusers: []\n",
+        },
+    )
+    fails_with(
+        idc,
+        tmp_path,
+        "desired/tab.yaml:3:1: tab character: YAML indents and separates with spaces only; "
+        "replace the tab with spaces",
+        "desired/two.yaml:2:1: a second YAML document ('---') in one file; idc reads one "
+        "document per file, put this one in a file of its own",
+    )
+
+
 def test_wrong_types_say_expected_and_got(idc: IdcRunner, tmp_path: Path) -> None:
     make_repo(
         tmp_path,
