@@ -106,6 +106,13 @@ def test_an_unknown_ou_is_an_error_pointing_at_the_atom(demo: Inventory) -> None
     assert "^" in str(info.value)
     with pytest.raises(FilterReferenceError, match=r"start at /Root, e\.g\. /Root/Prod"):
         expand("ou:/Prod", demo)
+    with pytest.raises(FilterReferenceError, match=r"case-sensitive: did you mean /Root/Prod\?"):
+        expand("ou:/root/prod", demo)
+    with pytest.raises(FilterReferenceError, match=r"did you mean /Root/Prod/Payments\?"):
+        expand("ou:/Root/Prod/Payment", demo)
+    with pytest.raises(FilterReferenceError) as nowhere:
+        expand("ou:/Root/Nope", demo)
+    assert "did you mean" not in nowhere.value.message  # no guess when nothing is close
     with pytest.raises(FilterReferenceError, match="OU id 'ou-ab12-nope0001'"):
         expand(parse("ou:ou-ab12-nope0001"), demo)
 

@@ -9,6 +9,7 @@ so a plan with thousands of rules sharing a few filters evaluates each once.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -96,19 +97,35 @@ def _atom(expr: Expr, inventory: Inventory) -> frozenset[str]:
         case OrgUnitPath(path):
             found = inventory.in_ou_path(path)
             if found is None:
-                raise _unknown_ou(expr, f"OU {path!r} is not in the organization", path)
+                raise _unknown_ou(expr, f"OU {path!r} is not in the organization", inventory)
             return found
         case OrgUnitId(ou_id):
             found = inventory.in_ou_id(ou_id)
             if found is None:
-                raise _unknown_ou(expr, f"OU id {ou_id!r} is not in the organization", "")
+                raise _unknown_ou(expr, f"OU id {ou_id!r} is not in the organization", None)
             return found
     raise TypeError(f"not a filter expression node: {expr!r}")
 
 
-def _unknown_ou(expr: OrgUnitPath | OrgUnitId, message: str, path: str) -> FilterReferenceError:
-    if path and not (path == ROOT_PATH or path.startswith(ROOT_PATH + "/")):
-        message += f"; OU paths start at {ROOT_PATH}, e.g. {ROOT_PATH}{path.rstrip('/')}"
+def _unknown_ou(
+    expr: OrgUnitPath | OrgUnitId, message: str, inventory: Inventory | None
+) -> FilterReferenceError:
+    """The error for an OU path the organization lacks, with the path most
+    likely meant: the same path in other case (paths are case-sensitive), the
+    path under /Root, or the closest spelling."""
+    if isinstance(expr, OrgUnitPath) and inventory is not None:
+        path = expr.path.rstrip("/")
+        known = sorted(inventory.known_ou_paths)
+        rooted = ROOT_PATH + path if not path.startswith(ROOT_PATH + "/") else ""
+        same_case = [p for p in known if p.lower() == path.lower()]
+        if same_case:
+            message += f"; OU paths are case-sensitive: did you mean {same_case[0]}?"
+        elif rooted and rooted in inventory.known_ou_paths:
+            message += f"; OU paths start at {ROOT_PATH}, e.g. {rooted}"
+        elif close := difflib.get_close_matches(path, known, n=1, cutoff=0.8):
+            message += f"; did you mean {close[0]}?"
+        elif rooted:
+            message += f"; OU paths start at {ROOT_PATH}"
     return FilterReferenceError(message, expr.column)
 
 
