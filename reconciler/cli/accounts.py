@@ -131,7 +131,8 @@ def command(
 def _summary(rows: list[dict[str, Any]], expression: str | None) -> str:
     noun = "account" if len(rows) == 1 else "accounts"
     if expression is not None:
-        return f"{len(rows)} {noun} match {str(parse(expression))!r}"
+        verb = "matches" if len(rows) == 1 else "match"
+        return f"{len(rows)} {noun} {verb} {str(parse(expression))!r}"
     excluded = [f"{r['id']} ({r['excluded']})" for r in rows if r["excluded"]]
     if not excluded:
         return f"{len(rows)} {noun}"

@@ -25,6 +25,12 @@ def test_filter_preview_lists_the_matching_accounts_with_a_count(
     assert "3 accounts match 'ou:/Root/Prod'" in result.stdout
 
 
+def test_a_single_match_is_counted_in_the_singular(idc: IdcRunner, tmp_path: Path) -> None:
+    result = idc("--repo", str(tmp_path), "--sim", "accounts", "--filter", "name:dev-web")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "1 account matches 'name:dev-web'"
+
+
 def test_without_a_filter_every_account_is_listed_and_exclusions_named(
     idc: IdcRunner, tmp_path: Path
 ) -> None:
