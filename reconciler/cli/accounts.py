@@ -86,7 +86,7 @@ def command(
     include_suspended: bool,
     include_management: bool,
 ) -> None:
-    """Show the organization's accounts, or preview what a filter selects.
+    """List the accounts, or preview which ones a filter selects.
 
     Filters: *, ACCOUNT_ID, name:GLOB, name~REGEX, tag:KEY=GLOB, tag:KEY,
     ou:/Root/PATH, ou:OU_ID, combined with and, or, not and parentheses.

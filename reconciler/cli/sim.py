@@ -13,7 +13,7 @@ from reconciler.cli.context import AppContext, pass_app
 
 @click.group("sim")
 def command() -> None:
-    """The embedded AWS simulator (IAM Identity Center, Identity Store, Organizations)."""
+    """The embedded AWS simulator (Identity Center, Organizations)."""
 
 
 @command.command("serve")

@@ -4,12 +4,17 @@ from reconciler.cli.main import COMMANDS
 from tests.conftest import IdcRunner
 
 
-def test_help_lists_every_command_with_a_description(idc: IdcRunner) -> None:
+def test_help_lists_every_command_with_a_description(
+    idc: IdcRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
     result = idc("--help")
     assert result.exit_code == 0, result.output
     for verb in COMMANDS:
         line = next(ln for ln in result.stdout.splitlines() if ln.strip().startswith(verb + " "))
-        assert len(line.split(None, 1)[1]) > 10, line
+        description = line.split(None, 1)[1]
+        assert len(description) > 10, line
+        assert not description.endswith("..."), f"cut short in an 80-column terminal: {line}"
 
 
 @pytest.mark.parametrize("verb", sorted(COMMANDS))
