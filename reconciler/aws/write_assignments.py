@@ -8,6 +8,8 @@ no waiters for sso-admin. This module knows the calls and their parameters;
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +50,22 @@ ASYNC_CALLS: dict[str, AsyncCall] = {
         "PermissionSetProvisioningStatus",
         "DescribePermissionSetProvisioningStatus",
         "ProvisionPermissionSetRequestId",
+    ),
+}
+
+# Where each kind's IN_PROGRESS requests are listed (items: Status, RequestId).
+IN_PROGRESS_LISTS: dict[str, tuple[str, str]] = {
+    "create_assignment": (
+        "ListAccountAssignmentCreationStatus",
+        "AccountAssignmentsCreationStatus",
+    ),
+    "delete_assignment": (
+        "ListAccountAssignmentDeletionStatus",
+        "AccountAssignmentsDeletionStatus",
+    ),
+    "provision_permission_set": (
+        "ListPermissionSetProvisioningStatus",
+        "PermissionSetsProvisioningStatus",
     ),
 }
 
@@ -139,3 +157,50 @@ def is_provisioned(ctx: WriteContext, args: dict[str, Any]) -> bool:
         ProvisioningStatus="LATEST_PERMISSION_SET_PROVISIONED",
     )
     return arn in current
+
+
+def await_in_flight(
+    ctx: WriteContext,
+    max_wait: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
+    """Return once the instance has no asynchronous request IN_PROGRESS.
+
+    An apply killed or interrupted after submitting requests leaves them
+    running at AWS; their effect shows in ListAccountAssignments (and the
+    provisioning lists) only when they finish. Deciding from live state
+    whether such an in-doubt op took effect must therefore wait for them:
+    otherwise a rollback finds "not there yet", skips the undo, and the
+    assignment appears a second later. AWS gives no deadline; after
+    `max_wait` seconds this gives up with an error rather than guess.
+    """
+    started, delay = clock(), 0.2
+    while True:
+        busy = {
+            op: len(
+                list_all(
+                    ctx.sso,
+                    operation,
+                    key,
+                    f"instance {ctx.instance_arn}",
+                    InstanceArn=ctx.instance_arn,
+                    Filter={"Status": "IN_PROGRESS"},
+                )
+            )
+            for op, (operation, key) in IN_PROGRESS_LISTS.items()
+        }
+        if not any(busy.values()):
+            return
+        waited = clock() - started
+        if waited > max_wait:
+            counts = ", ".join(f"{n} {op}" for op, n in busy.items() if n)
+            raise AwsError(
+                "/".join(operation for operation, _ in IN_PROGRESS_LISTS.values()),
+                f"instance {ctx.instance_arn}",
+                f"requests still IN_PROGRESS after {waited:.0f} s ({counts}); "
+                "cannot tell yet whether in-doubt operations took effect, try again later",
+                "Timeout",
+            )
+        sleep(delay)
+        delay = min(delay * 1.5, 5.0)

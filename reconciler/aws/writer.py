@@ -17,7 +17,7 @@ from typing import Any
 
 from reconciler.aws import write_groups, write_permission_sets, write_users
 from reconciler.aws.clients import AwsSession
-from reconciler.aws.write_assignments import assignment_exists, is_provisioned
+from reconciler.aws.write_assignments import assignment_exists, await_in_flight, is_provisioned
 from reconciler.aws.write_async import AsyncRunner, OnDone, OnStart, PollClock
 from reconciler.aws.write_context import ConflictRetry, WriteContext, for_op
 from reconciler.errors import AwsError
@@ -46,6 +46,7 @@ class Writer:
         self._runner = AsyncRunner(
             self.ctx, self._execute_sync, poll_clock or PollClock(), max_wait=async_timeout
         )
+        self._quiet = False  # no asynchronous request was IN_PROGRESS when last asked
         self._sync: dict[str, Callable[[dict[str, Any], str], None]] = {
             "create_user": lambda a, r: write_users.create_user(self.ctx, a["doc"], r),
             "update_user": lambda a, r: write_users.update_user(self.ctx, a, r),
@@ -117,8 +118,15 @@ class Writer:
             raise for_op(exc, target) from exc
 
     def is_applied(self, op: Op) -> bool:
-        """Whether the op's effect is present in live state now."""
+        """Whether the op's effect is present in live state now.
+
+        For an asynchronous op, requests a crashed run left IN_PROGRESS are
+        waited for first (once per Writer: a recovery runs after the crash,
+        so nothing of the crashed run starts later)."""
         ctx, a = self.ctx, op.args
+        if op.name in ASYNC_OPS and not self._quiet:
+            await_in_flight(ctx, self._runner.max_wait)
+            self._quiet = True
         checks: dict[str, Callable[[], bool]] = {
             "create_user": lambda: write_users.user_matches(ctx, a["doc"]),
             "update_user": lambda: write_users.user_matches(ctx, a["after"]),

@@ -221,3 +221,46 @@ def test_request_that_never_finishes_is_reported_not_waited_for_forever(sim: Sim
     assert error.operation == "DescribeAccountAssignmentCreationStatus"
     assert error.code == "Timeout"
     assert "still IN_PROGRESS" in error.reason
+
+
+def submit_without_waiting(sim: Simulator, writer: Writer, op: Op) -> None:
+    """What a killed apply leaves behind: the request accepted, still IN_PROGRESS."""
+    from reconciler.aws.write_assignments import ASYNC_CALLS, submit
+
+    status = submit(writer.ctx, op)
+    assert status["Status"] == "IN_PROGRESS", ASYNC_CALLS[op.name].submit
+
+
+def test_in_doubt_request_still_running_is_waited_for_before_deciding(sim: Simulator) -> None:
+    # A crashed apply's CreateAccountAssignment finishes after the recovery
+    # started; is_applied must not answer "absent" (a rollback would skip
+    # the undo and the assignment would appear a moment later).
+    sim.realism = Realism(async_delay=0.4)
+    create = assignment(USERS[0], "222222222222")
+    submit_without_waiting(sim, make_writer(sim), create)
+    recovering = make_writer(sim)
+
+    assert recovering.is_applied(create)
+
+
+def test_in_doubt_delete_still_running_is_waited_for(sim: Simulator, writer: Writer) -> None:
+    create = assignment(USERS[0], "222222222222")
+    writer.execute(create)
+    sim.realism = Realism(async_delay=0.4)
+    delete = Op("delete_assignment", dict(create.args))
+    submit_without_waiting(sim, writer, delete)
+
+    assert make_writer(sim).is_applied(delete)
+    assert not make_writer(sim).is_applied(create)
+
+
+def test_request_running_too_long_leaves_in_doubt_undecided(sim: Simulator) -> None:
+    sim.realism = Realism(async_delay=30.0)
+    create = assignment(USERS[0], "222222222222")
+    submit_without_waiting(sim, make_writer(sim), create)
+
+    with pytest.raises(AwsError) as caught:
+        make_writer(sim, async_timeout=0.3).is_applied(create)
+
+    assert caught.value.code == "Timeout"
+    assert "1 create_assignment" in caught.value.reason
