@@ -241,9 +241,8 @@ def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> Non
 
 
 def say(app: AppContext, message: str) -> None:
-    """Progress on stderr, unwrapped (paths in messages stay copyable)."""
-    if not app.quiet:
-        click.echo(message, err=True)
+    """Progress on stderr (AppContext.say; a function so callbacks can bind it)."""
+    app.say(message)
 
 
 def shown_path(app: AppContext, path: Path) -> str:

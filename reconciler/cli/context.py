@@ -38,8 +38,10 @@ class AppContext:
         return Console(no_color=not self.color, highlight=False, soft_wrap=True)
 
     def say(self, message: str) -> None:
+        """Progress on stderr, unwrapped and taken literally: paths and the
+        commands suggested in messages stay copyable, `[...]` stays text."""
         if not self.quiet:
-            self.err.print(message)
+            click.echo(message, err=True)
 
     def aws(self) -> Any:
         """The AWS session for this run; with --sim, the embedded simulator

@@ -16,6 +16,17 @@ def test_init_scaffolds_a_gitops_repo(idc: IdcRunner, tmp_path: Path) -> None:
     git.Repo(repo)  # a git repository, ready for snapshots
 
 
+def test_messages_are_never_wrapped_inside_a_path_or_command(
+    idc: IdcRunner, tmp_path: Path
+) -> None:
+    repo = tmp_path / ("a-long-directory-name-" * 4) / "org"
+    result = idc("init", str(repo))
+    assert result.exit_code == 0, result.output
+    assert f"initialised {repo}; next: `idc validate`, `idc snapshot`, `idc plan`\n" in (
+        result.stderr
+    )
+
+
 def test_init_never_overwrites_existing_files(idc: IdcRunner, tmp_path: Path) -> None:
     (tmp_path / "idc.yaml").write_text("instance: auto\n")
     assert idc("init", str(tmp_path)).exit_code == 0
