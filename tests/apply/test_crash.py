@@ -29,7 +29,10 @@ FAULT_SEEDS = int(os.environ.get("IDC_FAULT_SEEDS", "20"))
 def kill_apply_then_recover(tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
     finish = ("resume", "rollback")[seed % 2]
-    with serving(realism=Realism(latency=0.03, jitter=0.03, seed=seed)) as endpoint:
+    # Asynchronous requests stay IN_PROGRESS a while, as at AWS, so a kill can
+    # leave some running that land only after the recovery has started.
+    realism = Realism(latency=0.03, jitter=0.03, seed=seed, async_delay=1.5)
+    with serving(realism=realism) as endpoint:
         sim = endpoint.sim
         assert run_idc("--repo", str(tmp_path), "init", "--from-live").exit_code == 0
         change_desired(tmp_path)
@@ -84,6 +87,8 @@ def kill_apply_then_recover(tmp_path: Path, seed: int) -> None:
             ),
         )
         assert result.exit_code == 0, (seed, result.output)
+        # Let any request the killed apply left running land before judging.
+        time.sleep(realism.async_delay + 0.2)
         if finish == "resume":
             assert pending(tmp_path) == [], seed
         else:
