@@ -6,6 +6,13 @@ assignment deletes) goes to `Writer.execute_many` as one batch with bounded
 in-flight requests: the phases of SPEC section 8 stay ordered while thousands
 of assignments still overlap. Every call is bracketed by an intent record
 (fsynced before the call) and a done record, and audited.
+
+A rollback runs with `settle_failures`: an undo that AWS refuses (deleting
+an assignment that is gone, say) is checked against live state, and when
+its effect is already there (someone reverted that change by hand) it counts
+as done, recorded as verified. A forward apply never does this: an apply that
+found its change already made by someone else would journal an inverse that
+undoes their change.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ class WriterLike(Protocol):
 class Outcome:
     done: list[Step] = field(default_factory=list)
     failures: list[tuple[Step, AwsError]] = field(default_factory=list)
+    already: list[Step] = field(default_factory=list)  # failed, but in effect in live state
 
     @property
     def ok(self) -> bool:
@@ -59,12 +67,14 @@ class Executor:
         audit: AuditLog,
         on_result: Callable[[Op, AwsError | None], None] = lambda op, err: None,
         max_in_flight: int = MAX_IN_FLIGHT,
+        settle_failures: bool = False,
     ) -> None:
         self.writer = writer
         self.journal = journal
         self.audit = audit
         self.on_result = on_result
         self.max_in_flight = max_in_flight
+        self.settle_failures = settle_failures
 
     def run(self, steps: Sequence[Step]) -> Outcome:
         """Execute `steps` in order; after a failing step (or batch), stop."""
@@ -110,13 +120,25 @@ class Executor:
         outcome.failures.sort(key=lambda f: f[0][0])
 
     def _finish(self, step: Step, error: AwsError | None, outcome: Outcome) -> None:
+        self.audit.record(step[1], error)  # what AWS answered, even when settled below
+        if error is not None and self.settle_failures and self._in_effect(step[1]):
+            self.journal.done(step[0], verified=True)
+            outcome.done.append(step)
+            outcome.already.append(step)
+            self.on_result(step[1], None)
+            return
         self.journal.done(step[0], error)
-        self.audit.record(step[1], error)
         if error is None:
             outcome.done.append(step)
         else:
             outcome.failures.append((step, error))
         self.on_result(step[1], error)
+
+    def _in_effect(self, op: Op) -> bool:
+        try:
+            return self.writer.is_applied(op)
+        except IdcError:
+            return False  # cannot tell: the original failure stands
 
 
 def _batches(steps: Sequence[Step]) -> list[list[Step]]:

@@ -162,7 +162,14 @@ def _run(
             writer.done(seq, verified=True)
         audit = AuditLog(target.journal_dir, target.caller.get("arn", ""), path.name)
         executor = Executor(
-            target.writer, writer, audit, target.on_result, max_in_flight=target.max_in_flight
+            target.writer,
+            writer,
+            audit,
+            target.on_result,
+            max_in_flight=target.max_in_flight,
+            # Undoing (a rollback, or a resume of one) accepts an undo found
+            # already in effect; applying never does (executor docstring).
+            settle_failures=header.kind == "rollback" or bool(header.undoes),
         )
         outcome = executor.run(steps)
         if outcome.ok:

@@ -58,4 +58,12 @@ def command(app: AppContext, journal: str, dry_run: bool) -> None:
             f"(rollback journal: {shown}; finish with `idc rollback {shown_path(app, path)}` "
             "again once the cause is fixed)"
         )
-    say(app, f"Rollback complete: {len(result.outcome.done)} operation(s) undone. Journal: {shown}")
+    already = result.outcome.already
+    for _, op, _ in already:
+        say(app, f"  already in effect (reverted by hand?): {op.describe()}")
+    note = f", {len(already)} of them already in live state" if already else ""
+    say(
+        app,
+        f"Rollback complete: {len(result.outcome.done)} operation(s) undone{note}. "
+        f"Journal: {shown}",
+    )

@@ -10,7 +10,7 @@ from reconciler.apply.journal import read_journal
 from reconciler.apply.ops import ops_from_plan
 from reconciler.apply.runner import Target, apply_pairs, resume, rollback, undo_plan
 from reconciler.plan.changes import Change, Plan
-from tests.apply.fakes import Crash, FakeWriter
+from tests.apply.fakes import Crash, FakeWriter, _akey
 
 OLD_PS = {"name": "Dev", "description": "old", "managed_policies": ["arn:a"]}
 NEW_PS = {"name": "Dev", "description": "new", "managed_policies": ["arn:b"]}
@@ -222,3 +222,18 @@ def test_a_second_rollback_after_an_interrupted_one_finishes_it(tmp_path: Path) 
     after["provisioned"].pop("Ops/222222222222", None)
     assert after == before
     assert len(read_journal(second.journal).header.pairs) == 13 - 5
+
+
+def test_apply_never_counts_a_refused_change_as_done_even_if_live_has_it(tmp_path: Path) -> None:
+    # Someone made the apply's assignment by hand; AWS refuses the create.
+    # Counting it as done would journal an inverse that later deletes THEIR
+    # assignment, so apply reports the failure (a rollback may settle it).
+    w = seeded()
+    w.fail = lambda op: "already exists" if op.name == "create_assignment" else None
+    args = next(op.args for op, _ in ops_from_plan(sample_plan()) if op.name == "create_assignment")
+    w.assignments.add(_akey(args))
+
+    result = apply_pairs(target(w, tmp_path), ops_from_plan(sample_plan()))
+
+    assert not result.ok and result.outcome.already == []
+    assert result.first_failure[0].name == "create_assignment"  # type: ignore[index]

@@ -56,3 +56,59 @@ def test_an_unknown_journal_is_a_clear_error(tmp_path: Path, idc: IdcRunner) -> 
     result = idc("--repo", str(tmp_path), "rollback", "nope.jsonl")
     assert result.exit_code == 1
     assert "no journal nope.jsonl" in result.stderr and "Traceback" not in result.output
+
+
+def _delete_by_hand(simulator: Simulator, permission_set: str, user: str, account: str) -> None:
+    """What an operator does in the console: remove one assignment the apply made."""
+    sso, store = simulator.client("sso-admin"), simulator.client("identitystore")
+    arns = sso.list_permission_sets(InstanceArn=simulator.instance_arn)["PermissionSets"]
+    arn = next(
+        a
+        for a in arns
+        if sso.describe_permission_set(InstanceArn=simulator.instance_arn, PermissionSetArn=a)[
+            "PermissionSet"
+        ]["Name"]
+        == permission_set
+    )
+    user_id = store.get_user_id(
+        IdentityStoreId=simulator.identity_store_id,
+        AlternateIdentifier={
+            "UniqueAttribute": {"AttributePath": "userName", "AttributeValue": user}
+        },
+    )["UserId"]
+    sso.delete_account_assignment(
+        InstanceArn=simulator.instance_arn,
+        TargetId=account,
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=arn,
+        PrincipalType="USER",
+        PrincipalId=user_id,
+    )
+
+
+def test_rollback_after_part_was_reverted_by_hand_completes_exactly(
+    repo: Path,  # noqa: F811
+    idc: IdcRunner,
+    sim: Simulator,  # noqa: F811
+) -> None:
+    before = live()
+    assert idc("--repo", str(repo), "apply", "--auto-approve").exit_code == 0
+    (journal,) = journals(repo)
+    applied = live()
+    _delete_by_hand(sim, "Developer", "zed@example.com", "666666666666")
+
+    result = idc("--repo", str(repo), "rollback", journal.name)
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "already in effect (reverted by hand?): delete_assignment Developer "
+        "USER:zed@example.com 666666666666" in result.stderr
+    )
+    assert "10 operation(s) undone, 1 of them already in live state" in result.stderr
+    assert live() == before
+    # Undoing the rollback brings back everything the apply made, the
+    # assignment removed by hand included.
+    rollback_journal = journals(repo)[-1]
+    again = idc("--repo", str(repo), "rollback", rollback_journal.name)
+    assert again.exit_code == 0, again.output
+    assert live() == applied
