@@ -25,7 +25,7 @@ from reconciler.apply.journal import (
     read_journal,
 )
 from reconciler.apply.ops import OpPair, undo_order
-from reconciler.errors import AwsError
+from reconciler.errors import AwsError, IdcError
 from reconciler.model.operations import Op
 
 
@@ -40,6 +40,16 @@ class Target:
     caller: dict[str, str] = field(default_factory=dict)
     on_result: Callable[[Op, AwsError | None], None] = lambda op, err: None
     max_in_flight: int = MAX_IN_FLIGHT
+
+
+class RunInterrupted(IdcError):
+    """Ctrl-C stopped a run; its journal (ended "interrupted") says what ran,
+    and operations it left in doubt are settled against live state by
+    `--resume` or `rollback`."""
+
+    def __init__(self, journal: Path) -> None:
+        self.journal = journal
+        super().__init__(f"interrupted (journal {journal})")
 
 
 @dataclass
@@ -171,7 +181,11 @@ def _run(
             # already in effect; applying never does (executor docstring).
             settle_failures=header.kind == "rollback" or bool(header.undoes),
         )
-        outcome = executor.run(steps)
+        try:
+            outcome = executor.run(steps)
+        except KeyboardInterrupt:
+            writer.end("interrupted", "stopped by the user; in-flight operations are in doubt")
+            raise RunInterrupted(path) from None
         if outcome.ok:
             writer.end("succeeded")
         else:

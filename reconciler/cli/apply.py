@@ -20,7 +20,14 @@ import click
 from reconciler.apply.journal import JOURNAL_DIR, read_journal, resolve_journal
 from reconciler.apply.lock import apply_lock
 from reconciler.apply.ops import ops_from_plan
-from reconciler.apply.runner import RunResult, Target, apply_pairs, resume, rollback
+from reconciler.apply.runner import (
+    RunInterrupted,
+    RunResult,
+    Target,
+    apply_pairs,
+    resume,
+    rollback,
+)
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.desired.schema import validate_document
 from reconciler.errors import ApplyError, AwsError, Diagnostic, IdcError, InputError
@@ -65,7 +72,7 @@ def command(
         raise click.UsageError("give either PLAN or --resume JOURNAL, not both")
     settings = load_settings(app.repo)
     journal_dir = app.repo / JOURNAL_DIR
-    with holding_lock(app, settings.lock_s3):
+    with holding_lock(app, settings.lock_s3), interrupted_apply(app):
         if resume_journal:
             path = resolve_journal(journal_dir, resume_journal)
             header = read_journal(path).header
@@ -172,6 +179,20 @@ def holding_lock(app: AppContext, s3_url: str | None) -> Iterator[None]:
         remote = (s3_lock.acquire, s3_lock.release)
     with apply_lock(app.repo, warn=lambda m: say(app, m), remote=remote):
         yield
+
+
+@contextlib.contextmanager
+def interrupted_apply(app: AppContext) -> Iterator[None]:
+    """Ctrl-C: name the journal and the two ways on (finish or undo)."""
+    try:
+        yield
+    except RunInterrupted as exc:
+        shown = shown_path(app, exc.journal)
+        raise ApplyError(
+            "interrupted; operations that were in flight are checked against live state "
+            f"when you finish with `idc apply --resume {shown}`",
+            shown,
+        ) from None
 
 
 def make_target(app: AppContext, instance_arn: str, identity_store_id: str = "") -> Target:

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from reconciler.apply.journal import JOURNAL_DIR, read_journal, resolve_journal
-from reconciler.apply.runner import rollback, undo_plan
+from reconciler.apply.runner import RunInterrupted, rollback, undo_plan
 from reconciler.cli.apply import holding_lock, make_target, say, shown_path
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.errors import IdcError
@@ -48,7 +48,13 @@ def command(app: AppContext, journal: str, dry_run: bool) -> None:
     settings = load_settings(app.repo)
     with holding_lock(app, settings.lock_s3):
         target = make_target(app, header.instance_arn, header.identity_store_id)
-        result = rollback(target, path)
+        try:
+            result = rollback(target, path)
+        except RunInterrupted as exc:
+            raise IdcError(
+                f"rollback interrupted (rollback journal {shown_path(app, exc.journal)}); "
+                f"finish it with `idc rollback {shown_path(app, path)}` again"
+            ) from None
     shown = shown_path(app, result.journal)
     failure = result.first_failure
     if failure is not None:
