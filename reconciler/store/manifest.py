@@ -101,7 +101,7 @@ def render_snapshot(
             old = None  # a broken manifest is simply replaced
         if old is not None and old.describes_same(manifest):
             return {**data, MANIFEST_FILE: old_bytes}
-    return {**data, MANIFEST_FILE: yaml_bytes(MANIFEST_SCHEMA, manifest.to_doc())}
+    return {**data, MANIFEST_FILE: yaml_bytes(MANIFEST_SCHEMA, manifest.to_doc(), MANIFEST_FILE)}
 
 
 def parse_manifest(data: bytes, origin: str = "state") -> Manifest:

@@ -7,12 +7,13 @@ Existing files are never overwritten unless asked: init is safe to re-run.
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import git
 
+from reconciler.desired.schema import SCHEMA_DIR
 from reconciler.desired.yaml_io import dump_yaml
 from reconciler.fsutil import atomic_write_text
 from reconciler.model import State
@@ -23,23 +24,21 @@ from reconciler.model.codec import (
     user_to_doc,
 )
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 WORKFLOWS = ("idc-plan.yml", "idc-apply.yml", "idc-snapshot.yml")
 
 
-def schema_url(name: str) -> str:
-    """The schema's `$id`, for `yaml-language-server` modelines in written files."""
-    path = SCHEMAS / name
-    if path.exists():
-        return str(json.loads(path.read_text(encoding="utf-8")).get("$id", name))
-    return name
+def modeline(schema: str, path: str) -> str:
+    """A yaml-language-server modeline for the file at repo-relative `path`,
+    pointing at the copy of the schema `idc init` puts in the repo's schemas/."""
+    up = "../" * path.count("/")
+    return f"# yaml-language-server: $schema={up}schemas/{schema}\n"
 
 
 def settings_text(scim: bool) -> str:
     managed = "false" if scim else "true"
     return (
-        f"# yaml-language-server: $schema={schema_url('settings.schema.json')}\n"
-        "# idc settings: see `idc --help` and the README.\n"
+        modeline("settings.schema.json", "idc.yaml")
+        + "# idc settings: see `idc --help` and the README.\n"
         "instance: auto            # or the instance ARN\n"
         "manage:                   # kinds this repository is authoritative for\n"
         f"  users: {managed}\n"
@@ -67,6 +66,9 @@ def scaffold(repo: Path, *, scim: bool = False, force: bool = False) -> list[Pat
         written.append(path)
 
     repo.mkdir(parents=True, exist_ok=True)
+    for schema in sorted(SCHEMA_DIR.glob("*.schema.json")):
+        # Always refreshed: the schemas belong to the installed idc version.
+        atomic_write_text(repo / "schemas" / schema.name, schema.read_text("utf-8"))
     put(repo / "idc.yaml", settings_text(scim))
     put(repo / ".gitignore", ".idc/\nplan.json\nplan.md\n")
     (repo / "desired").mkdir(exist_ok=True)
@@ -84,31 +86,27 @@ def scaffold(repo: Path, *, scim: bool = False, force: bool = False) -> list[Pat
 
 def desired_files_from_state(state: State, *, scim: bool = False) -> dict[str, str]:
     """Relative path -> YAML text of desired files equal to `state`."""
-    header = f"# yaml-language-server: $schema={schema_url('desired.schema.json')}\n"
-    files: dict[str, str] = {}
+    files: dict[str, dict[str, Any]] = {}
     members: dict[str, list[str]] = {}
     for m in state.sorted_memberships():
         members.setdefault(m.group, []).append(m.user)
     if not scim:
-        files["desired/users.yaml"] = dump_yaml(
-            {"users": [user_to_doc(u) for u in state.sorted_users()]}, header
-        )
-        files["desired/groups.yaml"] = dump_yaml(
-            {"groups": [group_to_doc(g, members.get(g.name, ())) for g in state.sorted_groups()]},
-            header,
-        )
+        files["desired/users.yaml"] = {"users": [user_to_doc(u) for u in state.sorted_users()]}
+        files["desired/groups.yaml"] = {
+            "groups": [group_to_doc(g, members.get(g.name, ())) for g in state.sorted_groups()]
+        }
     for ps in state.sorted_permission_sets():
-        files[f"desired/permission_sets/{ps.name}.yaml"] = dump_yaml(
-            {"permission_sets": [permission_set_to_doc(ps)]}, header
-        )
+        files[f"desired/permission_sets/{ps.name}.yaml"] = {
+            "permission_sets": [permission_set_to_doc(ps)]
+        }
     by_ps: dict[str, list] = {}
     for a in state.sorted_assignments():
         by_ps.setdefault(a.permission_set, []).append(a)
     for name, assignments in sorted(by_ps.items()):
-        files[f"desired/assignments/{name}.yaml"] = dump_yaml(
-            {"assignments": assignment_rules(assignments)}, header
-        )
-    return files
+        files[f"desired/assignments/{name}.yaml"] = {"assignments": assignment_rules(assignments)}
+    return {
+        path: dump_yaml(doc, modeline("desired.schema.json", path)) for path, doc in files.items()
+    }
 
 
 def adopt(repo: Path, state: State, *, scim: bool = False, force: bool = False) -> list[Path]:

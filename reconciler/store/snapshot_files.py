@@ -31,21 +31,24 @@ GROUPS_FILE = "groups.yaml"
 PERMISSION_SETS_DIR = "permission_sets"
 ASSIGNMENTS_DIR = "assignments"
 
-# The `$id` of each file's JSON Schema (schemas/*.schema.json), for the
-# yaml-language-server modeline. Constants, not looked up at run time: the
-# header is part of the bytes that must not change between runs or installs.
-DESIRED_SCHEMA = "urn:idc-reconciler:schemas:desired"
-ACCOUNTS_SCHEMA = "urn:idc-reconciler:schemas:accounts"
-MANIFEST_SCHEMA = "urn:idc-reconciler:schemas:manifest"
+# Each file's JSON Schema, for the yaml-language-server modeline: a path
+# relative to the file into the repository's `schemas/` (which `idc init`
+# writes), so editors complete and check snapshots offline and the bytes never
+# depend on where idc is installed.
+DESIRED_SCHEMA = "desired.schema.json"
+ACCOUNTS_SCHEMA = "accounts.schema.json"
+MANIFEST_SCHEMA = "manifest.schema.json"
 DO_NOT_EDIT = "# written by idc snapshot; do not edit (run `idc snapshot` to refresh)"
 
 _PRINCIPAL_FIELDS: tuple[tuple[PrincipalType, str], ...] = (("GROUP", "groups"), ("USER", "users"))
 _SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9_+=,.@-]+$")  # AWS's own name pattern
 
 
-def header(schema: str) -> str:
-    """The two comment lines every snapshot file starts with."""
-    return f"# yaml-language-server: $schema={schema}\n{DO_NOT_EDIT}\n"
+def header(schema: str, path: str) -> str:
+    """The two comment lines every snapshot file starts with; `path` is the
+    file's path under state/."""
+    up = "../" * (path.count("/") + 1)
+    return f"# yaml-language-server: $schema={up}schemas/{schema}\n{DO_NOT_EDIT}\n"
 
 
 def file_name_for(name: str) -> str:
@@ -56,8 +59,8 @@ def file_name_for(name: str) -> str:
     return quote(name, safe="") + ".yaml"
 
 
-def yaml_bytes(schema: str, document: Mapping[str, Any]) -> bytes:
-    return dump_yaml(dict(document), header(schema)).encode("utf-8")
+def yaml_bytes(schema: str, document: Mapping[str, Any], path: str) -> bytes:
+    return dump_yaml(dict(document), header(schema, path)).encode("utf-8")
 
 
 def render_data_files(state: State) -> SnapshotFiles:
@@ -65,8 +68,8 @@ def render_data_files(state: State) -> SnapshotFiles:
     members: dict[str, list[str]] = {}
     for membership in state.sorted_memberships():
         members.setdefault(membership.group, []).append(membership.user)
-    files: SnapshotFiles = {
-        ACCOUNTS_FILE: yaml_bytes(
+    docs: dict[str, tuple[str, Mapping[str, Any]]] = {
+        ACCOUNTS_FILE: (
             ACCOUNTS_SCHEMA,
             {
                 **(
@@ -81,10 +84,11 @@ def render_data_files(state: State) -> SnapshotFiles:
                 "accounts": [codec.account_to_doc(a) for a in state.sorted_accounts()],
             },
         ),
-        USERS_FILE: yaml_bytes(
-            DESIRED_SCHEMA, {"users": [codec.user_to_doc(u) for u in state.sorted_users()]}
+        USERS_FILE: (
+            DESIRED_SCHEMA,
+            {"users": [codec.user_to_doc(u) for u in state.sorted_users()]},
         ),
-        GROUPS_FILE: yaml_bytes(
+        GROUPS_FILE: (
             DESIRED_SCHEMA,
             {
                 "groups": [
@@ -96,18 +100,14 @@ def render_data_files(state: State) -> SnapshotFiles:
     }
     for ps in state.sorted_permission_sets():
         path = f"{PERMISSION_SETS_DIR}/{file_name_for(ps.name)}"
-        files[path] = yaml_bytes(
-            DESIRED_SCHEMA, {"permission_sets": [codec.permission_set_to_doc(ps)]}
-        )
+        docs[path] = (DESIRED_SCHEMA, {"permission_sets": [codec.permission_set_to_doc(ps)]})
     by_account: dict[str, list[Assignment]] = {}
     for assignment in state.sorted_assignments():
         by_account.setdefault(assignment.account, []).append(assignment)
     for account_id, assignments in sorted(by_account.items()):
         path = f"{ASSIGNMENTS_DIR}/{file_name_for(account_id)}"
-        files[path] = yaml_bytes(
-            DESIRED_SCHEMA, {"assignments": codec.assignment_rules(assignments)}
-        )
-    return dict(sorted(files.items()))
+        docs[path] = (DESIRED_SCHEMA, {"assignments": codec.assignment_rules(assignments)})
+    return {path: yaml_bytes(schema, doc, path) for path, (schema, doc) in sorted(docs.items())}
 
 
 def is_data_file(path: str) -> bool:

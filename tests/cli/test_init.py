@@ -73,3 +73,17 @@ def test_init_from_live_refuses_to_overwrite_desired_files(idc: IdcRunner, tmp_p
     again = idc("--repo", str(repo), "--sim", "init", "--from-live")
     assert again.exit_code == 1
     assert "already exist" in again.stderr and "--force" in again.stderr
+
+
+def test_modelines_resolve_to_schemas_init_copies_into_the_repo(
+    idc: IdcRunner, tmp_path: Path
+) -> None:
+    repo = tmp_path / "org"
+    assert idc("--repo", str(repo), "--sim", "init", "--from-live").exit_code == 0
+    written = [repo / "idc.yaml", *sorted((repo / "desired").rglob("*.yaml"))]
+    assert len(written) > 5
+    for path in written:
+        first = path.read_text().splitlines()[0]
+        target = first.removeprefix("# yaml-language-server: $schema=")
+        assert target != first, path
+        assert (path.parent / target).resolve().is_file(), (path, target)
