@@ -9,7 +9,6 @@ terminal; a non-terminal never waits for an answer that cannot come.
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,10 +28,10 @@ from reconciler.apply.runner import (
     rollback,
 )
 from reconciler.cli.context import AppContext, pass_app
-from reconciler.desired.schema import validate_document
-from reconciler.errors import ApplyError, AwsError, Diagnostic, IdcError, InputError
+from reconciler.cli.plan_file import check_against_live, load_plan
+from reconciler.errors import ApplyError, AwsError, IdcError
 from reconciler.model.operations import Op
-from reconciler.plan import FORMAT_VERSION, Plan, resource_digest
+from reconciler.plan import Plan
 from reconciler.render.text import render_text
 
 
@@ -101,20 +100,9 @@ def _plan_to_apply(
     from reconciler.aws.reader import read_state
 
     if plan_file is not None:
-        plan = _load_plan(plan_file)
+        plan = load_plan(plan_file)
         live = read_state(app.aws(), instance=settings.instance)
-        stale = [
-            c.key_text()
-            for c in plan.changes
-            if resource_digest(live, c.kind, dict(c.key)) != plan.touched.get(c.key_text())
-        ]
-        if stale:
-            raise IdcError(
-                f"plan {plan_file} is stale: {len(stale)} resource(s) it changes were changed "
-                f"since it was made: {', '.join(stale[:10])}"
-                + (f" and {len(stale) - 10} more" if len(stale) > 10 else "")
-                + "; run `idc plan` again and review the new plan"
-            )
+        check_against_live(plan, live, plan_file)
     else:
         from reconciler.desired.loader import load_desired
         from reconciler.plan import build_plan
@@ -136,28 +124,6 @@ def _plan_to_apply(
         if not click.confirm("Apply these changes?", default=False, err=True):
             raise IdcError("apply cancelled; nothing was changed")
     return plan, meta
-
-
-def _load_plan(path: Path) -> Plan:
-    """The plan file, checked against schemas/plan.schema.json before use, so
-    a truncated or hand-edited file is refused with what is wrong in it."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise IdcError(f"{path}: cannot read plan: {exc.strerror or exc}") from exc
-    except ValueError as exc:  # not UTF-8, not JSON
-        raise IdcError(f"{path}: not an idc plan file ({exc})") from exc
-    if isinstance(data, dict) and data.get("format_version") != FORMAT_VERSION:
-        raise IdcError(
-            f"{path}: not an idc plan file (unsupported plan format_version "
-            f"{data.get('format_version')!r}; this idc writes {FORMAT_VERSION})"
-        )
-    problems = validate_document(data, "plan", str(path))
-    if problems:
-        raise InputError(
-            [Diagnostic(d.path, 0, 0, f"not an idc plan file: {d.message}") for d in problems]
-        )
-    return Plan.from_json(data)
 
 
 def _show(app: AppContext, plan: Plan) -> None:

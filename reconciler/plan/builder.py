@@ -56,4 +56,6 @@ def build_plan(
         warnings=(*ctx.warnings, *protect_warnings),
         touched={c.key_text(): document_digest(c.before) for c in ordered if c.before is not None},
         notes=tuple(ctx.notes),
+        instance_arn=live.meta.instance_arn,
+        identity_store_id=live.meta.identity_store_id,
     )

@@ -71,6 +71,12 @@ class Plan:
     # already match AWS", "group: not managed ..."): shown by renderers, not
     # part of the plan file (apply has no use for them).
     notes: tuple[str, ...] = ()
+    # The Identity Center instance (and its identity store) the live state
+    # was read from: a plan file names resources by name only, so applying it
+    # to another instance (another profile, another region) would make the
+    # same-named changes there. Empty in plan files from before this field.
+    instance_arn: str = ""
+    identity_store_id: str = ""
 
     def summary(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(ACTIONS, 0)
@@ -86,6 +92,8 @@ class Plan:
         return {
             "format_version": FORMAT_VERSION,
             "fingerprint": self.fingerprint,
+            "instance_arn": self.instance_arn,
+            "identity_store_id": self.identity_store_id,
             "summary": self.summary(),
             "changes": [c.to_json() for c in self.changes],
             "warnings": list(self.warnings),
@@ -104,4 +112,6 @@ class Plan:
             fingerprint=data["fingerprint"],
             warnings=tuple(data.get("warnings", ())),
             touched=dict(data.get("touched", {})),
+            instance_arn=data.get("instance_arn", ""),
+            identity_store_id=data.get("identity_store_id", ""),
         )

@@ -199,6 +199,44 @@ def test_a_stale_plan_file_is_refused_naming_what_changed(
     assert live() == before
 
 
+@pytest.mark.parametrize(
+    ("field", "other"),
+    [
+        ("instance_arn", "arn:aws:sso:::instance/ssoins-0123456789abcdef"),
+        ("identity_store_id", "d-0123456789"),
+    ],
+)
+def test_a_plan_file_made_against_another_instance_is_refused(
+    repo: Path, idc: IdcRunner, sim: Simulator, field: str, other: str
+) -> None:
+    made = idc("--repo", str(repo), "plan", "-o", str(repo / "plan.json"))
+    assert made.exit_code == 0, made.output
+    data = json.loads((repo / "plan.json").read_text())
+    mine = sim.instance_arn if field == "instance_arn" else sim.identity_store_id
+    assert data[field] == mine  # the plan file records where it was made
+    data[field] = other  # as if planned with another --profile or --region
+    (repo / "plan.json").write_text(json.dumps(data))
+    before = live()
+    result = idc("--repo", str(repo), "apply", str(repo / "plan.json"))
+    assert result.exit_code == 1
+    assert other in result.stderr and mine in result.stderr
+    assert "nothing was changed" in result.stderr and "stale" not in result.stderr
+    assert "Traceback" not in result.output
+    assert live() == before and not journals(repo)
+
+
+def test_a_plan_file_from_before_instances_were_recorded_still_applies(
+    repo: Path, idc: IdcRunner
+) -> None:
+    assert idc("--repo", str(repo), "plan", "-o", str(repo / "plan.json")).exit_code == 0
+    data = json.loads((repo / "plan.json").read_text())
+    del data["instance_arn"], data["identity_store_id"]
+    (repo / "plan.json").write_text(json.dumps(data))
+    result = idc("--repo", str(repo), "apply", str(repo / "plan.json"))
+    assert result.exit_code == 0, result.output
+    assert pending(repo) == []
+
+
 def test_a_fresh_plan_file_applies_without_a_prompt(repo: Path, idc: IdcRunner) -> None:
     settings = load_settings(repo)
     plan = build_plan(load_desired(repo, settings), read_state(fast_session()), settings)
