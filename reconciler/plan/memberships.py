@@ -34,9 +34,15 @@ def plan_memberships(ctx: PlanContext) -> Iterator[Change]:
             f"listed as a member in {_where(ctx, m)} but not in AWS",
         )
     ctx.note_unchanged("membership", len(desired & live), len(live))
-    authority = frozenset(ctx.desired.groups)
-    if ctx.authoritative("group"):  # groups absent from desired state are deleted, members first
-        authority |= frozenset(ctx.live.groups)
+    wanted_groups, live_groups = frozenset(ctx.desired.groups), frozenset(ctx.live.groups)
+    authority: frozenset[str] = frozenset()
+    if ctx.declares("membership"):
+        # Desired state lists these groups' members completely: each group it
+        # defines or, when memberships are declared without groups (`idc
+        # restore --only memberships`), every live group.
+        authority = wanted_groups if ctx.declares("group") else live_groups
+    deleted = live_groups - wanted_groups if ctx.authoritative("group") else frozenset()
+    authority |= deleted  # groups absent from desired state are deleted, members first
     # Users absent from desired state are deleted; their memberships go first,
     # explicitly, so apply journals them and a rollback restores them.
     leaving = ctx.desired.users if ctx.authoritative("user") else None
@@ -46,12 +52,12 @@ def plan_memberships(ctx: PlanContext) -> Iterator[Change]:
             continue
         if user_leaves:
             reason = f'user "{m.user}" is deleted (not in desired state)'
-        elif m.group in ctx.desired.groups:
+        elif m.group in deleted:
+            reason = f'group "{m.group}" is deleted (not in desired state)'
+        else:
             reason = (
                 f'not listed in the members of group "{m.group}" ({ctx.where("group", m.group)})'
             )
-        else:
-            reason = f'group "{m.group}" is deleted (not in desired state)'
         yield Change("delete", "membership", membership_key(m), membership_key(m), None, reason)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from moto.moto_api._internal import mock_random
 
 from reconciler.desired.yaml_io import load_yaml
-from reconciler.model import PermissionSet, User
+from reconciler.model import PermissionSet, State, User
 from reconciler.model.codec import group_from_doc, permission_set_from_doc, user_from_doc
 from reconciler.sim import org_builder
 from reconciler.sim.simulator import Simulator
@@ -156,3 +156,36 @@ def seed_demo(sim: Simulator) -> None:
                 sim.sso_admin.add_assignment(
                     (ps_arns[rule["permission_set"]], str(account), ptype, pid), 0.0
                 )
+
+
+def seed_organization(sim: Simulator, state: State) -> None:
+    """Give an empty simulator the organization a snapshot recorded (OUs,
+    accounts with their names, tags and status), and nothing else, so a
+    backup can be restored into it (`idc restore --test`) with every
+    assignment finding its account. The simulated management account keeps
+    its id; a snapshot's other management account becomes a member account."""
+    backend = sim.organizations
+    root = next((u.id for u in state.org_units.values() if u.path == "/Root"), "r-root")
+    org_builder.ensure_organization(backend, "o-restoretest", root)
+    paths = {"/Root": root}
+    for unit in sorted(state.org_units.values(), key=lambda u: (u.path.count("/"), u.path)):
+        if unit.path == "/Root":
+            continue
+        parent, _, name = unit.path.rpartition("/")
+        org_builder.add_org_unit(backend, unit.id, name, paths.get(parent, root))
+        paths[unit.path] = unit.id
+    management = backend.org.master_account_id
+    for index, account in enumerate(state.sorted_accounts(), start=1):
+        tags = dict(account.tags)
+        if account.id == management:
+            org_builder.configure_management(backend, account.name, tags)
+            continue
+        org_builder.add_account(
+            backend,
+            account.id,
+            account.name,
+            paths.get(account.ou_path, root),
+            tags,
+            state=account.status,
+            index=index,
+        )

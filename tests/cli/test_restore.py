@@ -1,0 +1,224 @@
+"""`idc restore` end to end on the embedded simulator (`--sim`): a snapshot,
+changes applied with `idc apply`, then the snapshot brought back, partly
+(`--only`), not at all (`--dry-run`), or into a throwaway simulator (`--test`)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import git
+import pytest
+
+from reconciler.sim.embedded import STATE_FILE
+from reconciler.store import restore as store_restore
+from tests.cli.test_apply import change_desired
+from tests.conftest import run_idc
+from tests.store.conftest import make_git_repo
+
+TIME = re.compile(rb"^time: .*$", re.MULTILINE)
+
+
+def remove_grace_and_billing(repo: Path) -> None:
+    """Deletions across kinds: a user (and her memberships), a permission set
+    and its assignment."""
+    users = repo / "desired" / "users.yaml"
+    text = users.read_text()
+    start = text.index("  - user_name: grace@example.com\n")
+    end = text.find("\n  - ", start + 1)
+    users.write_text(text[:start] + (text[end + 1 :] if end != -1 else ""))
+    groups = repo / "desired" / "groups.yaml"
+    text = groups.read_text().replace("members:\n      - grace@example.com\n", "members: []\n", 1)
+    groups.write_text(text.replace("      - grace@example.com\n", ""))  # Auditors, Security
+    (repo / "desired" / "permission_sets" / "Billing.yaml").unlink()
+    (repo / "desired" / "assignments" / "Billing.yaml").unlink()
+
+
+def idc_in(repo: Path, *args: str) -> tuple[int, str, str]:
+    result = run_idc("--repo", str(repo), "--sim", *args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def snapshot_files(repo: Path) -> dict[str, bytes]:
+    """state/ on disk, the manifest's time left out."""
+    root = repo / "state"
+    return {
+        p.relative_to(root).as_posix(): TIME.sub(b"time: -", p.read_bytes())
+        for p in sorted(root.rglob("*.yaml"))
+    }
+
+
+def committed_files(repo: Path, rev: str) -> dict[str, bytes]:
+    tree = git.Repo(repo).commit(rev).tree / "state"
+    return {
+        str(b.path)[len("state/") :]: TIME.sub(b"time: -", b.data_stream.read())
+        for b in tree.traverse()
+        if b.type == "blob"
+    }
+
+
+@pytest.fixture(scope="module")
+def changed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Snapshot A (tagged), then live changed by `idc apply` and snapshot B;
+    each test works on a copy, so the expensive part runs once."""
+    repo = tmp_path_factory.mktemp("restore")
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in (
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+            ("AWS_CONFIG_FILE", "/nonexistent"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"),
+        ):
+            mp.setenv(name, value)
+        mp.delenv("AWS_PROFILE", raising=False)
+        make_git_repo(repo)
+        code, _, err = idc_in(repo, "init", "--from-live")
+        assert code == 0, err
+        code, _, err = idc_in(repo, "snapshot", "-m", "A", "--tag", "A")
+        assert code == 0, err
+        change_desired(repo)
+        remove_grace_and_billing(repo)
+        code, out, err = idc_in(repo, "apply", "--auto-approve")
+        assert code == 0, out + err
+        assert "Plan: 4 to add, 2 to change, 5 to destroy." in out
+        code, _, err = idc_in(repo, "snapshot", "-m", "B", "--tag", "B")
+        assert code == 0, err
+        yield repo
+
+
+@pytest.fixture
+def repo(changed: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "repo"
+    shutil.copytree(changed, copy)
+    return copy
+
+
+def newest_journal(repo: Path) -> Path:
+    return sorted((repo / "journal").glob("2*.jsonl"))[-1]
+
+
+def test_restore_brings_back_snapshot_a_and_rollback_undoes_it(repo: Path) -> None:
+    assert committed_files(repo, "A") != committed_files(repo, "B")
+    code, out, err = idc_in(repo, "restore", "A", "--auto-approve")
+    assert code == 0, out + err
+    assert "Restoring users, groups, memberships, permission_sets, assignments from A (" in err
+    assert "  + user grace@example.com" in out and "  - user zed@example.com" in out
+    assert "Apply complete" in err
+    restore_journal = newest_journal(repo)
+    code, _, err = idc_in(repo, "snapshot", "--no-commit")
+    assert code == 0, err
+    assert snapshot_files(repo) == committed_files(repo, "A")  # byte for byte
+    code, out, err = idc_in(repo, "restore", "A", "--auto-approve")
+    assert code == 0 and "No changes: live state already matches A" in err
+
+    code, _, err = idc_in(repo, "rollback", restore_journal.name)
+    assert code == 0, err
+    assert idc_in(repo, "snapshot", "--no-commit")[0] == 0
+    assert snapshot_files(repo) == committed_files(repo, "B")
+
+
+def test_only_assignments_restores_nothing_else(repo: Path) -> None:
+    code, out, err = idc_in(repo, "restore", "A", "--only", "assignments", "--auto-approve")
+    assert code == 0, out + err
+    # grace's Billing assignment needs a user and a permission set that are
+    # gone and not restored: skipped, and said so
+    assert "skipping 1 assignment(s) naming a group, user or permission set" in out
+    assert idc_in(repo, "snapshot", "--no-commit")[0] == 0
+    now, a, b = snapshot_files(repo), committed_files(repo, "A"), committed_files(repo, "B")
+    for name in ("users.yaml", "groups.yaml"):
+        assert now[name] == b[name]
+    assert [p for p in now if p.startswith("permission_sets/")] == [
+        p for p in b if p.startswith("permission_sets/")
+    ]
+    assignments = {p: v for p, v in now.items() if p.startswith("assignments/")}
+    assert assignments == {
+        p: v
+        for p, v in a.items()
+        if p.startswith("assignments/") and p != "assignments/123456789012.yaml"
+    } | {"assignments/123456789012.yaml": assignments["assignments/123456789012.yaml"]}
+    assert b"Billing" not in assignments["assignments/123456789012.yaml"]
+    assert b"zed@example.com" not in b"".join(assignments.values())
+
+
+def test_only_memberships_removes_members_added_since(repo: Path) -> None:
+    code, out, err = idc_in(repo, "restore", "A", "--only", "memberships", "--auto-approve")
+    assert code == 0, out + err
+    sha = git.Repo(repo).commit("A").hexsha[:12]
+    reason = f'not listed in the members of group "Platform" ({sha}:state/groups.yaml)'
+    assert f"  - membership zed@example.com in Platform  # {reason}" in out
+    assert "skipping 2 membership(s)" in out  # grace's two: she is gone and not restored
+    assert idc_in(repo, "snapshot", "--no-commit")[0] == 0
+    now, b = snapshot_files(repo), committed_files(repo, "B")
+    assert b"zed@example.com" not in now["groups.yaml"]
+    assert now["users.yaml"] == b["users.yaml"]
+
+
+def test_dry_run_changes_nothing(repo: Path) -> None:
+    before = (repo / ".idc" / "sim" / STATE_FILE).read_bytes()
+    code, out, err = idc_in(repo, "restore", "A", "--dry-run", "--detailed-exitcode")
+    assert code == 2, out + err
+    assert "Plan: 5 to add, 2 to change, 4 to destroy." in out
+    assert (repo / ".idc" / "sim" / STATE_FILE).read_bytes() == before
+    assert not (repo / "journal").exists() or len(list((repo / "journal").glob("2*"))) == 1
+
+
+def test_test_restore_of_the_demo_snapshot_is_restorable(repo: Path) -> None:
+    sim_state = (repo / ".idc" / "sim" / STATE_FILE).read_bytes()
+    journals = sorted((repo / "journal").iterdir())
+    code, out, err = idc_in(repo, "restore", "A", "--test")
+    assert code == 0, out + err
+    assert re.search(
+        r"^A \(\w+\): restorable: 8 users, 6 groups, 11 memberships, 5 permission sets, "
+        r"39 assignments match$",
+        out,
+        re.MULTILINE,
+    )
+    assert (repo / ".idc" / "sim" / STATE_FILE).read_bytes() == sim_state
+    assert sorted((repo / "journal").iterdir()) == journals
+
+
+def test_test_restore_names_what_did_not_come_back(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restore that loses an assignment rule and a title must fail the check."""
+    real = store_restore.restore_desired
+
+    def lossy(source, live, kinds):  # type: ignore[no-untyped-def]
+        result = real(source, live, kinds)
+        users = dict(result.desired.users)
+        users["carol@example.com"] = replace(users["carol@example.com"], title="Intern")
+        desired = replace(result.desired, users=users, rules=result.desired.rules[1:])
+        return replace(result, desired=desired)
+
+    monkeypatch.setattr("reconciler.cli.restore_verify.restore_desired", lossy)
+    code, out, err = idc_in(repo, "restore", "B", "--test")
+    assert code == 1
+    assert re.search(r"^error: B \(\w+\) is not restorable: 2 difference\(s\)", err, re.M)
+    assert "  users carol@example.com: differs (title: 'Software Engineer' -> 'Intern')" in out
+    assert re.search(r"assignments \w+:(USER|GROUP):\S+:123456789012: missing", out)
+    assert "Traceback" not in err
+
+
+def test_bad_revisions_are_clear_errors(repo: Path) -> None:
+    code, _, err = idc_in(repo, "restore", "no-such-tag", "--dry-run")
+    assert code == 1 and "unknown revision 'no-such-tag'" in err and "Traceback" not in err
+    empty_tree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's well-known empty tree
+    bare = git.Repo(repo).git.commit_tree(empty_tree, "-m", "no snapshot here")
+    code, _, err = idc_in(repo, "restore", bare, "--test")
+    assert code == 1 and "has no snapshot in state/" in err
+    code, _, err = idc_in(repo, "restore", "A", "--only", "users,widgets", "--dry-run")
+    assert code == 1 and "--only: unknown kind 'widgets'" in err
+
+
+def test_only_groups_keeps_every_membership(repo: Path) -> None:
+    code, out, err = idc_in(repo, "restore", "A", "--only", "groups", "--auto-approve")
+    assert code == 0, out + err
+    assert "  ~ group Developers" in out and "membership" not in out.split("Plan:")[0].lower()
+    assert idc_in(repo, "snapshot", "--no-commit")[0] == 0
+    groups = snapshot_files(repo)["groups.yaml"]
+    assert b"Product engineers" in groups  # description back from A
+    assert b"zed@example.com" in groups  # members as they are now (B)
