@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "rollback": "rollback",
     "snapshot": "snapshot",
     "history": "history",
+    "restore": "restore",
 }
 
 
