@@ -12,10 +12,12 @@ from __future__ import annotations
 import random
 import time
 
+from benchmarks.common import Row, write_results
 from reconciler.desired.filters import Inventory, expand, parse
 from reconciler.desired.filters.parser import parse as cached_parse
 from reconciler.model.accounts import Account, OrgUnit
 
+PHASES = ("inventory", "parse", "expand_cold", "expand_rules")
 TEAMS = ["payments", "search", "data", "web", "ml", "identity", "billing", "ops", "edge", "core"]
 ENVS = ["prod", "staging", "dev", "sandbox"]
 TIERS = ["web", "data", "batch", "edge"]
@@ -102,16 +104,29 @@ def run(accounts: int = 2000, filters: int = 1000, rules: int = 100_000) -> dict
     return timings
 
 
-def main() -> None:
-    timings = run()
+def main(quick: bool = False) -> list[Row]:
+    accounts, filters, rules = (500, 250, 25_000) if quick else (2000, 1000, 100_000)
+    timings = run(accounts, filters, rules)
     print(
-        f"filters: 2,000 accounts, 1,000 filters "
+        f"filters: {accounts:,} accounts, {filters:,} filters "
         f"({timings['selected_per_filter']:.0f} accounts each on average)"
     )
-    for phase in ("inventory", "parse", "expand_cold", "expand_rules"):
-        print(f"  {phase:<13} {timings[phase] * 1000:8.1f} ms")
-    total = sum(timings[p] for p in ("inventory", "parse", "expand_cold", "expand_rules"))
-    print(f"  {'total':<13} {total * 1000:8.1f} ms for 100,000 rules")
+    case = f"{accounts} accounts"
+    rows = [Row("filters", case, phase, round(timings[phase] * 1000, 1), "ms") for phase in PHASES]
+    total = sum(timings[p] for p in PHASES)
+    rows.append(
+        Row(
+            "filters",
+            case,
+            f"total for {rules:,} rules",
+            round(total, 3),
+            "s",
+            "< 3.0 s",
+            total < 3,
+        )
+    )
+    write_results("filters", rows)
+    return rows
 
 
 if __name__ == "__main__":
