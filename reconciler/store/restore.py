@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import git
+
 from reconciler.desired.settings import Settings
 from reconciler.desired.types import AssignmentRule, Desired, Location
-from reconciler.errors import InputError
+from reconciler.errors import IdcError
 from reconciler.model import Assignment, Membership, State
 from reconciler.store.history import History
 from reconciler.store.semantic_diff import StateDiff, diff_states
@@ -64,12 +66,12 @@ def parse_kinds(text: str | None) -> tuple[str, ...]:
             continue
         plural = word if word.endswith("s") else word + "s"
         if plural not in RESTORABLE_KINDS:
-            raise InputError(
+            raise IdcError(
                 f"--only: unknown kind {raw.strip()!r}; choose from {', '.join(RESTORABLE_KINDS)}"
             )
         wanted.add(plural)
     if not wanted:
-        raise InputError(f"--only: name at least one of {', '.join(RESTORABLE_KINDS)}")
+        raise IdcError(f"--only: name at least one of {', '.join(RESTORABLE_KINDS)}")
     return tuple(k for k in RESTORABLE_KINDS if k in wanted)
 
 
@@ -83,8 +85,15 @@ class Source:
 
 
 def load_source(repo: Path, rev: str) -> Source:
-    """The snapshot committed at `rev` (any git revision or tag); InputError
+    """The snapshot committed at `rev` (any git revision or tag); IdcError
     when the revision is unknown or holds no state/."""
+    try:
+        git.Repo(repo, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise IdcError(
+            f"{repo} is not a git repository, so it holds no snapshot {rev!r} to restore "
+            "(snapshots are the commits `idc snapshot` makes)"
+        ) from None
     snapshot = History(repo).snapshot(rev)
     state, _ = snapshot.read()
     return Source(state, snapshot.label, snapshot.origin)

@@ -211,7 +211,7 @@ def test_bad_revisions_are_clear_errors(repo: Path) -> None:
     code, _, err = idc_in(repo, "restore", bare, "--test")
     assert code == 1 and "has no snapshot in state/" in err
     code, _, err = idc_in(repo, "restore", "A", "--only", "users,widgets", "--dry-run")
-    assert code == 1 and "--only: unknown kind 'widgets'" in err
+    assert code == 1 and "error: --only: unknown kind 'widgets'" in err
 
 
 def test_only_groups_keeps_every_membership(repo: Path) -> None:
@@ -222,3 +222,9 @@ def test_only_groups_keeps_every_membership(repo: Path) -> None:
     groups = snapshot_files(repo)["groups.yaml"]
     assert b"Product engineers" in groups  # description back from A
     assert b"zed@example.com" in groups  # members as they are now (B)
+
+
+def test_a_directory_without_git_is_a_clear_error(tmp_path: Path) -> None:
+    code, _, err = idc_in(tmp_path, "restore", "HEAD", "--test")
+    assert code == 1 and "is not a git repository, so it holds no snapshot 'HEAD'" in err
+    assert "--no-commit" not in err and "Traceback" not in err

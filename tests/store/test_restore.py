@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from reconciler.errors import InputError
+from reconciler.errors import IdcError
 from reconciler.model import State
 from reconciler.store.restore import (
     RESTORABLE_KINDS,
@@ -24,7 +24,7 @@ def test_parse_kinds_accepts_singular_and_dashes_and_names_the_unknown() -> None
         "permission_sets",
         "assignments",
     )
-    with pytest.raises(InputError, match="unknown kind 'accounts'"):
+    with pytest.raises(IdcError, match="unknown kind 'accounts'"):
         parse_kinds("users,accounts")
 
 
