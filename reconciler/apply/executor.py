@@ -1,4 +1,5 @@
-"""Runs journaled operations through the Writer, stopping at the first failure.
+"""Runs journaled operations through the Writer, stopping at the first failure
+(or, with continue_on_error, at the first failure of a non-independent op).
 
 Synchronous calls run one at a time in order. A run of consecutive
 asynchronous operations of one kind (assignment creates, re-provisions,
@@ -13,6 +14,15 @@ its effect is already there (someone reverted that change by hand) it counts
 as done, recorded as verified. A forward apply never does this: an apply that
 found its change already made by someone else would journal an inverse that
 undoes their change.
+
+With `continue_on_error` (idc apply --continue-on-error), a failed
+asynchronous op (assignment create/delete, provisioning) does not stop the
+run: each is independent of the others, so the rest still apply. An op that
+needs a failed one (`ops.needs`: deleting the permission set or principal of
+an assignment whose delete failed) is not run but journaled `skipped`. Any
+other failure still stops the run: what follows a failed membership removal
+or user create depends on it in ways a later resume or rollback could not
+put right.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from typing import Any, Protocol
 
 from reconciler.apply.audit import AuditLog
 from reconciler.apply.journal import JournalWriter
+from reconciler.apply.ops import needs
 from reconciler.errors import AwsError, IdcError
 from reconciler.model.operations import ASYNC_OPS, Op
 
@@ -53,6 +64,8 @@ class Outcome:
     done: list[Step] = field(default_factory=list)
     failures: list[tuple[Step, AwsError]] = field(default_factory=list)
     already: list[Step] = field(default_factory=list)  # failed, but in effect in live state
+    # continue_on_error: (step not run, the failed or skipped step it needs)
+    skipped: list[tuple[Step, Step]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -68,6 +81,7 @@ class Executor:
         on_result: Callable[[Op, AwsError | None], None] = lambda op, err: None,
         max_in_flight: int = MAX_IN_FLIGHT,
         settle_failures: bool = False,
+        continue_on_error: bool = False,
     ) -> None:
         self.writer = writer
         self.journal = journal
@@ -75,18 +89,41 @@ class Executor:
         self.on_result = on_result
         self.max_in_flight = max_in_flight
         self.settle_failures = settle_failures
+        self.continue_on_error = continue_on_error
 
     def run(self, steps: Sequence[Step]) -> Outcome:
-        """Execute `steps` in order; after a failing step (or batch), stop."""
+        """Execute `steps` in order; after a failing step (or batch), stop,
+        unless continue_on_error and every failure so far was independent."""
         outcome = Outcome()
         for batch in _batches(steps):
+            batch = self._without_dependents(batch, outcome)
+            if not batch:
+                continue
             if len(batch) == 1 and batch[0][1].name not in ASYNC_OPS:
                 self._run_one(batch[0], outcome)
             else:
                 self._run_batch(batch, outcome)
-            if outcome.failures:
+            if outcome.failures and not self._may_go_on(outcome):
                 break
         return outcome
+
+    def _may_go_on(self, outcome: Outcome) -> bool:
+        return self.continue_on_error and all(s[1].name in ASYNC_OPS for s, _ in outcome.failures)
+
+    def _without_dependents(self, batch: Sequence[Step], outcome: Outcome) -> list[Step]:
+        """The batch less the steps that need a failed (or skipped) one; those
+        are journaled `skipped` and never called."""
+        blocked = [step for step, _ in outcome.failures] + [step for step, _ in outcome.skipped]
+        runnable: list[Step] = []
+        for step in batch:
+            cause = next((b for b in blocked if needs(step[1], b[1])), None)
+            if cause is None:
+                runnable.append(step)
+                continue
+            self.journal.skipped(step[0], cause[0])
+            outcome.skipped.append((step, cause))
+            blocked.append(step)
+        return runnable
 
     def _run_one(self, step: Step, outcome: Outcome) -> None:
         seq, op, inverse = step

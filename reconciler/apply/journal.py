@@ -3,7 +3,9 @@
 Line 1 is a header holding every operation of the run with its inverse, so
 a journal alone is enough to resume or undo. Each mutation adds an `intent`
 record (fsynced BEFORE the AWS call) and a `done` record after it; an intent
-without a done is "in doubt" and is settled against live state. A process
+without a done is "in doubt" and is settled against live state. With
+--continue-on-error, an op left out because it needs one that failed gets a
+`skipped` record instead (no call was made). A process
 killed mid-write leaves at most one torn last line, which readers ignore.
 """
 
@@ -48,6 +50,8 @@ class Header:
     caller: Mapping[str, str] = field(default_factory=dict)
     parent: str | None = None  # file name of the journal this one resumes or undoes
     undoes: tuple[int, ...] = ()  # rollback only: the parent's seq each op undoes
+    # Failed assignment/provisioning ops did not stop the run (resumes inherit it).
+    continue_on_error: bool = False
     time: str = ""
     tool_version: str = __version__
 
@@ -65,6 +69,7 @@ class Header:
             "parent": self.parent,
             "ops": [{"op": op.to_json(), "inverse": inv.to_json()} for op, inv in self.pairs],
             "undoes": list(self.undoes),
+            "continue_on_error": self.continue_on_error,
         }
 
     @classmethod
@@ -78,6 +83,7 @@ class Header:
             caller=dict(data.get("caller") or {}),
             parent=data.get("parent"),
             undoes=tuple(data.get("undoes") or ()),
+            continue_on_error=bool(data.get("continue_on_error", False)),
             time=data.get("time", ""),
             tool_version=data.get("tool_version", ""),
         )
@@ -121,6 +127,10 @@ class JournalWriter:
             record["verified"] = True  # settled by reading live state, no call made
         self._append(record)
 
+    def skipped(self, seq: int, needs: int) -> None:
+        """Op `seq` was not run: it needs op `needs`, which did not take effect."""
+        self._append({"type": "skipped", "seq": seq, "time": utc_now(), "needs": needs})
+
     def end(self, status: str, message: str = "") -> None:
         self._append({"type": "end", "time": utc_now(), "status": status, "message": message})
 
@@ -146,6 +156,7 @@ class Journal:
     intents: set[int] = field(default_factory=set)
     ok: set[int] = field(default_factory=set)
     errors: dict[int, dict[str, Any]] = field(default_factory=dict)
+    skipped: dict[int, int] = field(default_factory=dict)  # seq -> the seq it needed
     end: dict[str, Any] | None = None
 
     @property
@@ -196,6 +207,8 @@ def read_journal(path: Path) -> Journal:
                 journal.errors.pop(seq, None)
             else:
                 journal.errors[seq] = dict(record.get("error") or {})
+        elif kind == "skipped" and isinstance(seq, int):
+            journal.skipped[seq] = int(record.get("needs", -1))
         elif kind == "end":
             journal.end = record
     return journal

@@ -76,6 +76,29 @@ def undo_order(applied: Sequence[tuple[int, Op, Op]]) -> list[tuple[int, Op, Op]
     return out + provisions
 
 
+def needs(later: Op, earlier: Op) -> bool:
+    """Whether `later` must not run when `earlier` did not take effect.
+
+    Asked only with --continue-on-error, where failed assignment and
+    provisioning ops (the independent, asynchronous ones) do not stop the run.
+    An assignment delete that failed leaves the assignment in place: deleting
+    its permission set would then be refused, and deleting its user or group
+    would strand an assignment to a principal that no longer exists. Failed
+    creates and provisions have no such dependents: a plan never deletes what
+    it assigns or provisions.
+    """
+    if earlier.name != "delete_assignment":
+        return False
+    a, b = earlier.args, later.args
+    if later.name == "delete_permission_set":
+        return bool(b["name"] == a["permission_set"])
+    if later.name == "delete_group":
+        return a["principal_type"] == "GROUP" and b["name"] == a["principal"]
+    if later.name == "delete_user":
+        return a["principal_type"] == "USER" and b["user_name"] == a["principal"]
+    return False
+
+
 def _pair(change: Change) -> OpPair:
     key = dict(change.key)
     kind, action = change.kind, change.action

@@ -57,6 +57,7 @@ class RunResult:
     journal: Path
     outcome: Outcome
     skipped: int = 0  # already done (or found applied) before this run
+    continue_on_error: bool = False  # failures did not stop it, nor roll it back
 
     @property
     def ok(self) -> bool:
@@ -70,15 +71,27 @@ class RunResult:
         return step[1], error
 
 
-def apply_pairs(target: Target, pairs: Sequence[OpPair], fingerprint: str = "") -> RunResult:
-    """Run a plan's operations under a new `apply` journal."""
-    header = _header(target, "apply", pairs, fingerprint)
+def apply_pairs(
+    target: Target,
+    pairs: Sequence[OpPair],
+    fingerprint: str = "",
+    *,
+    continue_on_error: bool = False,
+) -> RunResult:
+    """Run a plan's operations under a new `apply` journal; with
+    continue_on_error, failed independent ops do not stop it (executor)."""
+    header = _header(target, "apply", pairs, fingerprint, continue_on_error=continue_on_error)
     steps = [(seq, op, inverse) for seq, (op, inverse) in enumerate(pairs)]
     return _run(target, header, steps)
 
 
-def resume(target: Target, path: Path) -> RunResult:
-    """Finish what the journal at `path` (and its earlier resumes) started."""
+def resume(target: Target, path: Path, *, continue_on_error: bool = False) -> RunResult:
+    """Finish what the journal at `path` (and its earlier resumes) started:
+    what never ran, what failed or was skipped, what a crash left undone.
+
+    A run started with continue_on_error keeps it: retrying the failures of
+    such a run must not roll back the good changes it kept when one fails again.
+    """
     journal = read_journal(path)
     family = _family(journal)
     done, unsure = _settle(family)
@@ -89,6 +102,7 @@ def resume(target: Target, path: Path) -> RunResult:
         journal.header.plan_fingerprint,
         parent=journal.name,
         undoes=journal.header.undoes,
+        continue_on_error=continue_on_error or journal.header.continue_on_error,
     )
     confirmed: list[int] = []
     steps: list[Step] = []
@@ -143,6 +157,7 @@ def _header(
     fingerprint: str,
     parent: str | None = None,
     undoes: Sequence[int] = (),
+    continue_on_error: bool = False,
 ) -> Header:
     return Header(
         kind=kind,
@@ -153,6 +168,7 @@ def _header(
         caller=target.caller,
         parent=parent,
         undoes=tuple(undoes),
+        continue_on_error=continue_on_error,
     )
 
 
@@ -180,6 +196,7 @@ def _run(
             # Undoing (a rollback, or a resume of one) accepts an undo found
             # already in effect; applying never does (executor docstring).
             settle_failures=header.kind == "rollback" or bool(header.undoes),
+            continue_on_error=header.continue_on_error,
         )
         try:
             outcome = executor.run(steps)
@@ -190,10 +207,18 @@ def _run(
             writer.end("succeeded")
         else:
             (_, op, _), error = outcome.failures[0]
-            writer.end("failed", f"{op.describe()}: {error}")
+            more = len(outcome.failures) - 1
+            also = f" (and {more} more failed)" if more else ""
+            left = f"; {len(outcome.skipped)} skipped" if outcome.skipped else ""
+            writer.end("failed", f"{op.describe()}: {error}{also}{left}")
     finally:
         writer.close()
-    return RunResult(path, outcome, skipped=skipped + len(confirmed))
+    return RunResult(
+        path,
+        outcome,
+        skipped=skipped + len(confirmed),
+        continue_on_error=header.continue_on_error,
+    )
 
 
 def _family(journal: Journal) -> list[Journal]:

@@ -30,7 +30,7 @@ from reconciler.apply.runner import (
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.cli.plan_file import check_against_live, load_plan
 from reconciler.errors import ApplyError, AwsError, IdcError
-from reconciler.model.operations import Op
+from reconciler.model.operations import ASYNC_OPS, Op
 from reconciler.plan import Plan
 from reconciler.render.text import render_text
 
@@ -47,7 +47,16 @@ from reconciler.render.text import render_text
     "--resume",
     "resume_journal",
     metavar="JOURNAL",
-    help="Finish an interrupted apply from its journal.",
+    help="Finish an interrupted or failed apply from its journal: run what never ran, "
+    "retry what failed or was skipped.",
+)
+@click.option(
+    "--continue-on-error",
+    is_flag=True,
+    help="Do not stop at a failed assignment create/delete or provisioning: record it, "
+    "skip what needs it, apply the rest, then list every failure and exit 1 with no "
+    "rollback (retry with --resume JOURNAL, undo with `idc rollback JOURNAL`). "
+    "Any other failure still stops the run.",
 )
 @click.option("--allow-deletes", is_flag=True, help="Permit more deletes than safety.max_deletes.")
 @pass_app
@@ -57,13 +66,23 @@ def command(
     auto_approve: bool,
     no_rollback_on_failure: bool,
     resume_journal: str | None,
+    continue_on_error: bool,
     allow_deletes: bool,
 ) -> None:
     """Execute a plan against AWS, journaled so it can be rolled back.
 
     PLAN is a plan file from `idc plan -o`; it is refused if anything it
-    touches changed since. Without PLAN, plans now and asks for confirmation
-    (--auto-approve in CI).
+    touches changed since, or made against another instance. Without PLAN,
+    plans now and asks for confirmation (--auto-approve in CI).
+
+    By default a failure stops the run and undoes what it did.
+
+    --continue-on-error records failed assignments and provisioning and
+    applies the rest: one account at its IAM role quota does not undo every
+    other change. Deleting the permission set, user or group of an
+    assignment whose delete failed is skipped (journaled) rather than run.
+    What succeeded is kept; --resume retries the failed and skipped
+    operations (and keeps continuing past failures).
     """
     from reconciler.desired.settings import load_settings
 
@@ -76,7 +95,7 @@ def command(
             path = resolve_journal(journal_dir, resume_journal)
             header = read_journal(path).header
             target = make_target(app, header.instance_arn, header.identity_store_id)
-            result = resume(target, path)
+            result = resume(target, path, continue_on_error=continue_on_error)
             say(
                 app, f"resuming {shown_path(app, path)}: {result.skipped} operation(s) already done"
             )
@@ -85,7 +104,9 @@ def command(
             if plan is None:
                 return
             target = make_target(app, live_meta[0], live_meta[1])
-            result = apply_pairs(target, ops_from_plan(plan), plan.fingerprint)
+            result = apply_pairs(
+                target, ops_from_plan(plan), plan.fingerprint, continue_on_error=continue_on_error
+            )
         finish(app, result, rollback_on_failure=not no_rollback_on_failure)
 
 
@@ -204,6 +225,8 @@ def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> Non
     if failure is None:
         say(app, f"Apply complete: {done} operation(s) done. Journal: {shown}")
         return
+    if result.continue_on_error:
+        raise kept_failures(result, shown)
     op, error = failure
     message = f"apply failed at {op.describe()}: {error}"
     if not rollback_on_failure:
@@ -225,6 +248,33 @@ def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> Non
             shown,
         )
     raise ApplyError(f"{message}; rolled back automatically (rollback journal {undo_shown})", shown)
+
+
+def kept_failures(result: RunResult, shown: str) -> ApplyError:
+    """--continue-on-error's closing report. Every failure (the operation,
+    the AWS call and AWS's reason, verbatim) and every skipped operation with
+    what it needed is printed on stderr even with --quiet (they are errors);
+    the returned one-line error says what was kept and how to go on."""
+    outcome = result.outcome
+    skipped = f", {len(outcome.skipped)} skipped" if outcome.skipped else ""
+    click.echo(f"{len(outcome.failures)} operation(s) failed{skipped}:", err=True)
+    for (_, op, _), error in outcome.failures:
+        detail = f"{error.code}: {error.reason}" if error.code else error.reason
+        click.echo(f"  failed   {op.describe()}: {error.operation} failed: {detail}", err=True)
+    for (_, op, _), (_, cause, _) in outcome.skipped:
+        click.echo(
+            f"  skipped  {op.describe()}: needs {cause.describe()}, which did not take effect",
+            err=True,
+        )
+    stopped = next((s[1] for s, _ in outcome.failures if s[1].name not in ASYNC_OPS), None)
+    head = f"apply stopped at {stopped.describe()}" if stopped else "apply finished"
+    return ApplyError(
+        f"{head} with {len(outcome.failures)} failed operation(s){skipped} (listed above); "
+        f"{len(outcome.done)} done and kept (--continue-on-error: no automatic rollback); "
+        f"retry the failed and skipped ones with `idc apply --resume {shown}` "
+        "once the cause is fixed",
+        shown,
+    )
 
 
 def say(app: AppContext, message: str) -> None:

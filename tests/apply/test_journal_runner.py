@@ -237,3 +237,40 @@ def test_apply_never_counts_a_refused_change_as_done_even_if_live_has_it(tmp_pat
 
     assert not result.ok and result.outcome.already == []
     assert result.first_failure[0].name == "create_assignment"  # type: ignore[index]
+
+
+def test_continue_on_error_skips_what_needs_a_failed_delete_and_rollback_is_exact(
+    tmp_path: Path,
+) -> None:
+    w = seeded()
+    before = w.world()
+    w.fail = lambda op: "Access denied" if op.name == "delete_assignment" else None
+    plan = ops_from_plan(sample_plan())
+    result = apply_pairs(target(w, tmp_path), plan, continue_on_error=True)
+    assert not result.ok and result.continue_on_error
+    skipped = [(step[1].describe(), cause[1].name) for step, cause in result.outcome.skipped]
+    assert skipped == [
+        ("delete_permission_set Gone", "delete_assignment"),
+        ("delete_group Old", "delete_assignment"),
+    ]
+    # the independent rest ran, the skipped ones were never called
+    assert [c.name for c in w.calls][-2:] == ["remove_member", "delete_user"]
+    journal = read_journal(result.journal)
+    assert set(journal.skipped) == {s[0] for s, _ in result.outcome.skipped}
+    assert not set(journal.skipped) & journal.intents
+    assert journal.header.continue_on_error
+    w.fail = lambda op: None  # the rollback deletes the assignment the apply created
+    assert rollback(target(w, tmp_path), result.journal).ok
+    after = w.world()
+    after["provisioned"].pop("Ops/222222222222", None)  # AWS keeps it provisioned too
+    assert after == before
+
+
+def test_continue_on_error_still_stops_at_a_failed_synchronous_op(tmp_path: Path) -> None:
+    # A failed membership removal followed by the group's delete would make
+    # the rollback inexact: only assignment and provisioning failures go on.
+    w = seeded()
+    w.fail = lambda op: "Conflict" if op.name == "remove_member" else None
+    result = apply_pairs(target(w, tmp_path), ops_from_plan(sample_plan()), continue_on_error=True)
+    assert result.first_failure[0].name == "remove_member"  # type: ignore[index]
+    assert w.calls[-1].name == "remove_member" and not result.outcome.skipped
