@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "snapshot": "snapshot",
     "history": "history",
     "restore": "restore",
+    "iam-policy": "iam_policy",
 }
 
 

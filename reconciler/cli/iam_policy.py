@@ -1,0 +1,148 @@
+"""`idc iam-policy snapshot|plan|apply`: the IAM policy each CI role needs.
+
+The workflows assume a different role per job; the plan role runs on every
+pull request, so it must not be able to write. This prints, offline and
+without credentials, the policy document for one job (reconciler.aws
+.iam_policy), ready for `aws iam put-role-policy --policy-document file://...`.
+Options add what the role does beyond its job: the S3 apply lock (default:
+`lock.s3` of idc.yaml), SNS failure notices (default: the global --notify
+when it is an SNS topic), and the IAM rights assigning in the management
+account needs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import click
+
+from reconciler.aws.iam_policy import JOBS, PolicyOptions, allowed_actions, policy_document
+from reconciler.cli.context import AppContext, pass_app
+from reconciler.desired.settings import SETTINGS_FILE, load_settings
+
+_SNS_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$")
+_PARTITION = re.compile(r"^arn:(aws[a-z-]*):")
+
+ABOUT: dict[str, str] = {
+    "snapshot": (
+        "snapshot (IDC_SNAPSHOT_ROLE_ARN): reads all of Identity Center, the identity "
+        "store and the Organizations inventory; read-only."
+    ),
+    "plan": (
+        "plan (IDC_PLAN_ROLE_ARN): the same reads as snapshot, nothing else; it runs on "
+        "pull requests, so it can never change Identity Center."
+    ),
+    "apply": (
+        "apply (IDC_APPLY_ROLE_ARN): the plan's reads, the writer's lookups (ids by "
+        "name, asynchronous request status) and the writes for users, groups, "
+        "memberships, permission sets and assignments; rollback and the post-apply "
+        "snapshot use the same role."
+    ),
+}
+NOTES = (
+    "Resource is * for sso:, identitystore: and organizations: because the instance "
+    "and identity store ids are only known live.",
+    "identitystore: actions authorize the Identity Store API; if an SCP or boundary "
+    "also restricts sso-directory:, keep both consistent (AWS-NOTES 5.3).",
+    "sts:GetCallerIdentity (journal caller) needs no permission.",
+)
+
+
+def _options(
+    app: AppContext,
+    job: str,
+    s3_lock: str | None,
+    sns_topic: str | None,
+    management_account: bool,
+) -> PolicyOptions:
+    """Explicit options, else what idc.yaml and --notify say the job will use."""
+    if job != "apply" and (s3_lock or management_account):
+        flag = "--s3-lock" if s3_lock else "--management-account"
+        raise click.UsageError(f"{flag} only concerns apply: {job} never writes")
+    if s3_lock is None and job == "apply" and (app.repo / SETTINGS_FILE).is_file():
+        s3_lock = load_settings(app.repo).lock_s3
+    if sns_topic is None and app.notify and app.notify.startswith("arn:"):
+        sns_topic = app.notify
+    if sns_topic is not None and not _SNS_ARN.match(sns_topic):
+        raise click.BadParameter(
+            f"{sns_topic!r} is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)",
+            param_hint="--sns-topic",
+        )
+    lock = None
+    if s3_lock:
+        from reconciler.aws.s3_lock import parse_s3_url
+
+        lock = parse_s3_url(s3_lock)
+    found = _PARTITION.match(sns_topic or "")
+    return PolicyOptions(
+        s3_lock=lock,
+        sns_topic=sns_topic,
+        management_account=management_account,
+        partition=found.group(1) if found else "aws",
+    )
+
+
+def explain(job: str, document: dict[str, Any], options: PolicyOptions) -> str:
+    """A short text for people: what the role may do and why, then the JSON."""
+    actions = allowed_actions(document)
+    lines = [ABOUT[job], f"{len(actions)} actions, every one named (no wildcards)."]
+    if options.s3_lock:
+        lines.append(
+            f"ApplyLockObject: the apply lock s3://{'/'.join(options.s3_lock)} only "
+            "(conditional put, read the holder, delete on release)."
+        )
+    if options.sns_topic:
+        lines.append(f"NotifyFailures: sns:Publish to {options.sns_topic} only (--notify).")
+    if options.management_account:
+        lines.append(
+            "ManagementAccount*: Identity Center creates the AWSReservedSSO_* roles and "
+            "the AWSSSO_* SAML provider in the management account with the caller's IAM "
+            "rights (AWS-NOTES section 4, [EXT-80]: community source, unverified in AWS docs)."
+        )
+    lines.extend(f"Note: {note}" for note in NOTES)
+    return "\n".join(lines) + "\n\n" + json.dumps(document, indent=2) + "\n"
+
+
+@click.command("iam-policy")
+@click.argument("job", type=click.Choice(JOBS))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "text"]),
+    default="json",
+    show_default=True,
+    help="json: the policy document alone; text: what it grants and why, then the JSON.",
+)
+@click.option(
+    "--s3-lock",
+    metavar="s3://BUCKET/KEY",
+    help="Allow the apply lock object (default: lock.s3 of idc.yaml).",
+)
+@click.option(
+    "--sns-topic",
+    metavar="ARN",
+    help="Allow sns:Publish to this topic for --notify (default: --notify if an SNS ARN).",
+)
+@click.option(
+    "--management-account",
+    is_flag=True,
+    help="apply assigns in the management account: add IAM rights on AWSReservedSSO_* roles.",
+)
+@pass_app
+def command(
+    app: AppContext,
+    job: str,
+    fmt: str,
+    s3_lock: str | None,
+    sns_topic: str | None,
+    management_account: bool,
+) -> None:
+    """Least-privilege IAM policy for the snapshot, plan or apply role."""
+    options = _options(app, job, s3_lock, sns_topic, management_account)
+    document = policy_document(job, options)
+    if fmt == "json":
+        click.echo(json.dumps(document, indent=2))
+    else:
+        click.echo(explain(job, document, options), nl=False)
