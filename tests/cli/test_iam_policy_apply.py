@@ -198,8 +198,8 @@ def test_apply_and_rollback_call_only_what_the_apply_policy_allows(
     assert undone.exit_code == 0, undone.output
     undo_calls = recorder.take()
     assert_allowed(undo_calls, apply_policy, "rollback")
-    # least privilege: every action apply adds to the plan's (exactly checked
-    # above) is used by apply, its checks or rollback
+    # least privilege: every action apply adds to the plan's (which
+    # test_iam_policy.py checks exactly) is used by apply, its checks or rollback
     unused = apply_policy - plan_policy - needed(apply_calls | checked | undo_calls)
     assert not unused, sorted(unused)
 
