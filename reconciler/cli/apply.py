@@ -131,26 +131,34 @@ def _plan_to_apply(
         desired = load_desired(app.repo, settings)
         live = read_state(app.aws(), instance=settings.instance)
         plan = build_plan(desired, live, settings, allow_deletes=allow_deletes)
-        _show(app, plan)
+        show_plan(app, plan)
     meta = (live.meta.instance_arn, live.meta.identity_store_id)
     if plan.empty:
         say(app, "No changes: live state already matches.")
         return None, meta
     if plan_file is None and not auto_approve:
-        if not sys.stdin.isatty():
-            raise IdcError(
-                "not applying: confirmation needs a terminal (stdin is not one); "
-                "review with `idc plan` and pass --auto-approve"
-            )
-        if not click.confirm("Apply these changes?", default=False, err=True):
-            raise IdcError("apply cancelled; nothing was changed")
+        confirm("apply", "applying", "review with `idc plan`")
     return plan, meta
 
 
-def _show(app: AppContext, plan: Plan) -> None:
+# --- shared with `idc restore` -----------------------------------------------
+
+
+def show_plan(app: AppContext, plan: Plan) -> None:
     """Print the plan exactly as `idc plan` does (warnings included), on stdout."""
     color = app.color and app.out.is_terminal
     click.echo(render_text(plan, color=color, notes=app.verbose > 0), nl=False)
+
+
+def confirm(verb: str, gerund: str, review: str) -> None:
+    """Ask on a terminal only: a pipe (CI) never waits for an answer."""
+    if not sys.stdin.isatty():
+        raise IdcError(
+            f"not {gerund}: confirmation needs a terminal (stdin is not one); "
+            f"{review} and pass --auto-approve"
+        )
+    if not click.confirm(f"{verb.capitalize()} these changes?", default=False, err=True):
+        raise IdcError(f"{verb} cancelled; nothing was changed")
 
 
 # --- shared with `idc rollback` ----------------------------------------------

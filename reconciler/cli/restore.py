@@ -17,13 +17,19 @@ import click
 from reconciler.apply.ops import ops_from_plan
 from reconciler.apply.runner import apply_pairs
 from reconciler.aws.reader import read_state
-from reconciler.cli.apply import finish, holding_lock, interrupted_apply, make_target
+from reconciler.cli.apply import (
+    confirm,
+    finish,
+    holding_lock,
+    interrupted_apply,
+    make_target,
+    show_plan,
+)
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.cli.plan import CHANGES_PENDING
 from reconciler.desired.settings import Settings, load_settings
 from reconciler.errors import Diagnostic, IdcError
 from reconciler.plan import Plan, build_plan
-from reconciler.render.text import render_text
 from reconciler.store.restore import (
     RESTORABLE_KINDS,
     Source,
@@ -103,7 +109,8 @@ def command(
         if plan.empty:
             app.say(f"No changes: live state already matches {source.label}.")
             return
-        _confirm(auto_approve)
+        if not auto_approve:
+            confirm("restore", "restoring", "review with --dry-run")
         target = make_target(app, *instance)
         result = apply_pairs(target, ops_from_plan(plan), plan.fingerprint)
         finish(app, result, rollback_on_failure=not no_rollback_on_failure)
@@ -119,24 +126,8 @@ def _plan(
     found = tuple(Diagnostic("", 0, 0, w, "warning") for w in restore.warnings)
     desired = replace(restore.desired, warnings=found)  # shown with the plan
     plan = build_plan(desired, live, settings, allow_deletes=allow_deletes)
-    color = app.color and app.out.is_terminal
-    click.echo(render_text(plan, color=color, notes=app.verbose > 0), nl=False)
+    show_plan(app, plan)
     return plan, (live.meta.instance_arn, live.meta.identity_store_id)
-
-
-def _confirm(auto_approve: bool) -> None:
-    """As `idc apply` asks: on a terminal only; a pipe never waits for an answer."""
-    import sys
-
-    if auto_approve:
-        return
-    if not sys.stdin.isatty():
-        raise IdcError(
-            "not restoring: confirmation needs a terminal (stdin is not one); "
-            "review with --dry-run and pass --auto-approve"
-        )
-    if not click.confirm("Restore: apply these changes?", default=False, err=True):
-        raise IdcError("restore cancelled; nothing was changed")
 
 
 def _test(app: AppContext, rev: str) -> None:

@@ -228,3 +228,12 @@ def test_a_directory_without_git_is_a_clear_error(tmp_path: Path) -> None:
     code, _, err = idc_in(tmp_path, "restore", "HEAD", "--test")
     assert code == 1 and "is not a git repository, so it holds no snapshot 'HEAD'" in err
     assert "--no-commit" not in err and "Traceback" not in err
+
+
+def test_without_a_terminal_restore_refuses_to_wait_for_confirmation(repo: Path) -> None:
+    before = (repo / ".idc" / "sim" / STATE_FILE).read_bytes()
+    code, out, err = idc_in(repo, "restore", "A")
+    assert code == 1
+    assert "not restoring: confirmation needs a terminal" in err and "--auto-approve" in err
+    assert "Traceback" not in out + err
+    assert (repo / ".idc" / "sim" / STATE_FILE).read_bytes() == before
