@@ -69,7 +69,7 @@ def command(
     continue_on_error: bool,
     allow_deletes: bool,
 ) -> None:
-    """Execute a plan against AWS, journaled so it can be rolled back.
+    """Execute a plan against AWS, journaled so it can be undone.
 
     PLAN is a plan file from `idc plan -o`; it is refused if anything it
     touches changed since, or made against another instance. Without PLAN,

@@ -61,7 +61,7 @@ def _print_table(app: AppContext, table: Table) -> None:
 @click.group(invoke_without_command=True)
 @click.pass_context
 def command(ctx: click.Context) -> None:
-    """Browse snapshots: list (the default), show, diff, verify, stats.
+    """Browse snapshots: list (default), show, diff, verify, stats.
 
     REV is any git revision (HEAD~2, a tag, a sha). Where REV is optional it
     defaults to the working tree's state/ (else HEAD).

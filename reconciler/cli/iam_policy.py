@@ -139,7 +139,7 @@ def command(
     sns_topic: str | None,
     management_account: bool,
 ) -> None:
-    """Least-privilege IAM policy for the snapshot, plan or apply role."""
+    """Least-privilege IAM policy for the snapshot/plan/apply role."""
     options = _options(app, job, s3_lock, sns_topic, management_account)
     document = policy_document(job, options)
     if fmt == "json":

@@ -84,7 +84,7 @@ def summary_line(result: SnapshotResult, state: State) -> str:
 @click.option("--tag", metavar="NAME", help="Also create the annotated git tag NAME.")
 @pass_app
 def command(app: AppContext, message: str | None, no_commit: bool, tag: str | None) -> None:
-    """Read live Identity Center into state/; commit it if it changed.
+    """Read live Identity Center into state/; commit if it changed.
 
     Writes canonical YAML (SPEC section 5): an unchanged organization gives
     byte-identical files and no commit. The commit message summarises the

@@ -40,7 +40,7 @@ def summary(desired: Desired, files: int) -> dict[str, int]:
 )
 @pass_app
 def command(app: AppContext, fmt: str) -> None:
-    """Check idc.yaml and desired/ against the schemas and each other.
+    """Check idc.yaml and desired/ against the schemas and each other
 
     Reports every problem as FILE:LINE:COL: MESSAGE (exit 1); needs no AWS access.
     """
