@@ -5,19 +5,18 @@ import pytest
 from tests.conftest import IdcRunner
 
 
-def test_demo_runs_the_whole_story(idc: IdcRunner, tmp_path: Path) -> None:
-    result = idc("demo", "--dir", str(tmp_path / "demo"))
-    assert result.exit_code == 0, result.output
-    assert "Demo complete." in result.stdout
-    assert "Traceback" not in result.output
-
-
-def test_demo_writes_only_inside_its_directory(
+def test_demo_runs_the_whole_story_in_its_own_directory(
     idc: IdcRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cwd = tmp_path / "cwd"
+    cwd, repo = tmp_path / "cwd", tmp_path / "demo"
     cwd.mkdir()
     monkeypatch.chdir(cwd)
-    result = idc("demo")
+    result = idc("demo", "--dir", str(repo))
     assert result.exit_code == 0, result.output
-    assert list(cwd.iterdir()) == []
+    for step in ("init --from-live", "snapshot", "plan", "apply", "history diff", "rollback"):
+        assert f"$ idc {step}" in result.stdout, step
+    assert "Demo complete." in result.stdout
+    assert "Traceback" not in result.output
+    assert list(cwd.iterdir()) == []  # nothing written where the user stands
+    assert (repo / "idc.yaml").exists() and (repo / "state" / "manifest.yaml").exists()
+    assert len(list((repo / "journal").glob("2*.jsonl"))) == 2  # the apply and its rollback
