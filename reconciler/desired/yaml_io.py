@@ -17,7 +17,6 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from reconciler.errors import Diagnostic, InputError
-from reconciler.fsutil import atomic_write_text
 
 
 def _yaml() -> YAML:
@@ -100,7 +99,3 @@ def dump_yaml(data: Any, header: str = "") -> str:
         stream.write(header if header.endswith("\n") else header + "\n")
     _yaml().dump(data, stream)
     return stream.getvalue()
-
-
-def write_yaml(path: Path, data: Any, header: str = "") -> None:
-    atomic_write_text(path, dump_yaml(data, header))

@@ -386,7 +386,3 @@ def permission_set_json(ps: SimPermissionSet) -> dict[str, Any]:
         "RelayState": ps.relay_state,
     }
     return {k: v for k, v in out.items() if v is not None}
-
-
-def policy_text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
