@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 from deepdiff import DeepDiff
 
-from reconciler.model import Assignment, State, codec
+from reconciler.model import State, codec
+from reconciler.plan.documents import assignment_key, membership_key
 
 Action = Literal["added", "removed", "changed"]
 # Kinds in the order they are reported; plural, as in the snapshot files.
@@ -93,27 +94,16 @@ class StateDiff:
         }
 
 
-def _assignment_doc(assignment: Assignment) -> dict[str, Any]:
-    return {
-        "permission_set": assignment.permission_set,
-        "principal_type": assignment.principal_type,
-        "principal": assignment.principal,
-        "account": assignment.account,
-    }
-
-
 def _documents(state: State) -> dict[str, dict[str, Any]]:
     """kind -> key text -> document, the comparable form of every record."""
     return {
         "users": {k: codec.user_to_doc(u) for k, u in state.users.items()},
         "groups": {k: codec.group_to_doc(g) for k, g in state.groups.items()},
-        "memberships": {
-            f"{m.group}:{m.user}": {"group": m.group, "user": m.user} for m in state.memberships
-        },
+        "memberships": {f"{m.group}:{m.user}": membership_key(m) for m in state.memberships},
         "permission_sets": {
             k: codec.permission_set_to_doc(p) for k, p in state.permission_sets.items()
         },
-        "assignments": {":".join(a.key): _assignment_doc(a) for a in state.assignments},
+        "assignments": {":".join(a.key): assignment_key(a) for a in state.assignments},
         "accounts": {k: codec.account_to_doc(a) for k, a in state.accounts.items()},
         "org_units": {k: codec.org_unit_to_doc(o) for k, o in state.org_units.items()},
     }
