@@ -202,10 +202,7 @@ def make_target(app: AppContext, instance_arn: str, identity_store_id: str = "")
         instance_arn, identity_store_id = found.arn, found.identity_store_id
     try:
         caller = session.caller_identity()
-    except AwsError as exc:
-        say(app, f"warning: caller identity unknown ({exc})")
-        caller = {}
-    except Exception as exc:  # botocore errors: still journal, caller unknown
+    except Exception as exc:  # AwsError or botocore's: still journal, caller unknown
         say(app, f"warning: caller identity unknown ({exc})")
         caller = {}
 
