@@ -106,7 +106,7 @@ class PlanContext:
         """
         desired, live = self._maps(kind)
         noun = kind.replace("_", " ")
-        if self.manages(kind) and self.declares(kind):
+        if self.authoritative(kind):
             if name in desired:
                 return None
             extra = " (it exists in AWS but would be deleted)" if name in live else ""
