@@ -80,7 +80,7 @@ class Snapshotter:
         previous = read_state_dir(self.state_dir)
         diff = diff_states(self._baseline(previous), state)
         files = render_snapshot(state, previous=previous)
-        written = write_state_dir(self.state_dir, files)
+        written = write_state_dir(self.state_dir, files, current=previous)
         if self.repo is None:
             return SnapshotResult(self.state_dir, written, diff)
         commit = self.repo.commit_state(commit_message(diff, message))

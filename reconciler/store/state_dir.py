@@ -68,11 +68,15 @@ def recover_interrupted_swap(state_dir: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def write_state_dir(state_dir: Path, files: Mapping[str, bytes]) -> bool:
+def write_state_dir(
+    state_dir: Path, files: Mapping[str, bytes], current: Mapping[str, bytes] | None = None
+) -> bool:
     """Make `state_dir` hold exactly `files`. False when it already did (then
-    nothing is touched, not even mtimes)."""
-    current = read_state_dir(state_dir)
-    if current == dict(files):
+    nothing is touched, not even mtimes). `current`: what `read_state_dir`
+    just returned for it, when the caller has that already."""
+    if current is None:
+        current = read_state_dir(state_dir)
+    if dict(current) == dict(files):
         return False
     state_dir.parent.mkdir(parents=True, exist_ok=True)
     new = Path(tempfile.mkdtemp(prefix=NEW_PREFIX, dir=state_dir.parent))
