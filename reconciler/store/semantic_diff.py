@@ -94,19 +94,23 @@ class StateDiff:
         }
 
 
-def _documents(state: State) -> dict[str, dict[str, Any]]:
-    """kind -> key text -> document, the comparable form of every record."""
-    return {
-        "users": {k: codec.user_to_doc(u) for k, u in state.users.items()},
-        "groups": {k: codec.group_to_doc(g) for k, g in state.groups.items()},
-        "memberships": {f"{m.group}:{m.user}": membership_key(m) for m in state.memberships},
-        "permission_sets": {
-            k: codec.permission_set_to_doc(p) for k, p in state.permission_sets.items()
-        },
-        "assignments": {":".join(a.key): assignment_key(a) for a in state.assignments},
-        "accounts": {k: codec.account_to_doc(a) for k, a in state.accounts.items()},
-        "org_units": {k: codec.org_unit_to_doc(o) for k, o in state.org_units.items()},
-    }
+def _documents(state: State, kind: str) -> dict[str, Any]:
+    """Key text -> document of every record of `kind`, their comparable form."""
+    if kind == "users":
+        return {k: codec.user_to_doc(u) for k, u in state.users.items()}
+    if kind == "groups":
+        return {k: codec.group_to_doc(g) for k, g in state.groups.items()}
+    if kind == "memberships":
+        return {f"{m.group}:{m.user}": membership_key(m) for m in state.memberships}
+    if kind == "permission_sets":
+        return {k: codec.permission_set_to_doc(p) for k, p in state.permission_sets.items()}
+    if kind == "assignments":
+        return {":".join(a.key): assignment_key(a) for a in state.assignments}
+    if kind == "accounts":
+        return {k: codec.account_to_doc(a) for k, a in state.accounts.items()}
+    if kind == "org_units":
+        return {k: codec.org_unit_to_doc(o) for k, o in state.org_units.items()}
+    raise ValueError(f"unknown kind {kind!r}; known: {', '.join(DIFF_KINDS)}")
 
 
 def attribute_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[AttributeChange]:
@@ -138,11 +142,11 @@ def _path_text(parts: Iterable[Any]) -> str:
 
 def diff_states(before: State, after: State, kinds: Iterable[str] = DIFF_KINDS) -> StateDiff:
     """Every added, removed and changed record, per kind in DIFF_KINDS order, by key."""
-    selected = tuple(k for k in DIFF_KINDS if k in set(kinds))
-    old_docs, new_docs = _documents(before), _documents(after)
+    wanted = set(kinds)
+    selected = tuple(k for k in DIFF_KINDS if k in wanted)
     changes: list[KeyChange] = []
-    for kind in selected:
-        old, new = old_docs[kind], new_docs[kind]
+    for kind in selected:  # documents of the selected kinds only
+        old, new = _documents(before, kind), _documents(after, kind)
         for key in sorted(old.keys() | new.keys()):
             if key not in new:
                 changes.append(KeyChange(kind, key, "removed", before=old[key]))
