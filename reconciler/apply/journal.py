@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from reconciler import __version__
 from reconciler.errors import AwsError, IdcError
+from reconciler.fsutil import fsync_dir
 from reconciler.model.operations import Op
 
 JOURNAL_FORMAT = 1
@@ -101,7 +102,7 @@ class JournalWriter:
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
         self._lock = threading.Lock()
         self._append(header.to_json())
-        _fsync_dir(path.parent)  # the file's name survives a crash too
+        fsync_dir(path.parent)  # the file's name survives a crash too
 
     def intent(self, seq: int, op: Op, inverse: Op) -> None:
         self._append(
@@ -242,11 +243,3 @@ def children(directory: Path, parent: str, kinds: Sequence[str]) -> list[Journal
         if journal.header.parent == parent and journal.header.kind in kinds:
             out.append(journal)
     return out
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

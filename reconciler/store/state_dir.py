@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from reconciler.errors import IdcError
-from reconciler.fsutil import atomic_write_bytes
+from reconciler.fsutil import atomic_write_bytes, fsync_dir
 
 NEW_PREFIX = ".state.new-"
 OLD_PREFIX = ".state.old-"
@@ -43,11 +43,7 @@ def write_file(path: Path, data: bytes) -> None:
 
 def _fsync_dir(path: Path) -> None:
     with contextlib.suppress(OSError):  # not every filesystem can fsync a directory
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_dir(path)
 
 
 def _siblings(state_dir: Path, prefix: str) -> list[Path]:
