@@ -15,16 +15,15 @@ from typing import Any
 from reconciler.aws.errors import unless_missing
 from reconciler.aws.paging import list_all, paginate
 from reconciler.aws.read_context import ReadContext
-from reconciler.model import ExternalId, Group, Membership, User
+from reconciler.aws.read_users import external_ids_from_api
+from reconciler.model import Group, Membership, User
 
 
 def group_from_api(raw: Mapping[str, Any]) -> Group:
     return Group(
         name=raw["DisplayName"],
         description=raw.get("Description") or None,
-        external_ids=tuple(
-            sorted(ExternalId(issuer=e["Issuer"], id=e["Id"]) for e in raw.get("ExternalIds") or ())
-        ),
+        external_ids=external_ids_from_api(raw),
     )
 
 

@@ -24,6 +24,13 @@ def _typed_values(items: Any) -> tuple[TypedValue, ...]:
     )
 
 
+def external_ids_from_api(raw: Mapping[str, Any]) -> tuple[ExternalId, ...]:
+    """IdP-set ids of a user or group, sorted so the order AWS returns never shows as a change."""
+    return tuple(
+        sorted(ExternalId(issuer=e["Issuer"], id=e["Id"]) for e in raw.get("ExternalIds") or ())
+    )
+
+
 def _name(raw: Mapping[str, Any] | None) -> PersonName | None:
     if not raw:
         return None
@@ -79,9 +86,7 @@ def user_from_api(raw: Mapping[str, Any]) -> User:
         addresses=tuple(_address(a) for a in raw.get("Addresses") or ()),
         roles=_typed_values(raw.get("Roles")),
         photos=tuple(_photo(p) for p in raw.get("Photos") or () if "Value" in p),
-        external_ids=tuple(
-            sorted(ExternalId(issuer=e["Issuer"], id=e["Id"]) for e in raw.get("ExternalIds") or ())
-        ),
+        external_ids=external_ids_from_api(raw),
     )
 
 
