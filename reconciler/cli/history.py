@@ -21,11 +21,10 @@ from reconciler.desired.yaml_io import dump_yaml
 from reconciler.model import State, codec
 from reconciler.store.history import History, HistoryEntry
 from reconciler.store.manifest import verify_snapshot
-from reconciler.store.semantic_diff import DIFF_KINDS, KeyChange, StateDiff, diff_states
+from reconciler.store.semantic_diff import DIFF_KINDS, SIGN, KeyChange, StateDiff, diff_states
 
 COUNT_KINDS = ("users", "groups", "memberships", "permission_sets", "assignments", "accounts")
 _STYLE = {"added": "green", "removed": "red", "changed": "yellow"}
-_SIGN = {"added": "+", "removed": "−", "changed": "~"}
 
 
 def _format_option(*choices: str) -> Any:
@@ -195,7 +194,7 @@ def diff_lines(diff: StateDiff) -> list[tuple[str, str | None]]:
         lines.append(("", None))
         lines.append((kind, "bold"))
         for change in diff.of_kind(kind):
-            lines.append((f"  {_SIGN[change.action]} {change.key}", _STYLE[change.action]))
+            lines.append((f"  {SIGN[change.action]} {change.key}", _STYLE[change.action]))
             lines += [(f"      {line}", None) for line in _attribute_lines(change)]
     return lines
 

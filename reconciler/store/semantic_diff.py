@@ -28,7 +28,8 @@ DIFF_KINDS: tuple[str, ...] = (
     "accounts",
     "org_units",
 )
-_SIGN = {"added": "+", "removed": "−", "changed": "~"}
+# How each action is marked in commit messages and `idc history diff`.
+SIGN = {"added": "+", "removed": "−", "changed": "~"}
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class StateDiff:
         """`users +2 −1 ~3, groups ~1, assignments +40`, or `no changes`."""
         parts = []
         for kind, per in self.counts().items():
-            signs = " ".join(f"{_SIGN[a]}{n}" for a, n in per.items() if n)
+            signs = " ".join(f"{SIGN[a]}{n}" for a, n in per.items() if n)
             parts.append(f"{kind} {signs}")
         return ", ".join(parts) or "no changes"
 
