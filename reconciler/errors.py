@@ -44,20 +44,36 @@ class InputError(IdcError):
 
 
 class AwsError(IdcError):
-    """An AWS call failed: which call, on what, and AWS's own words."""
+    """An AWS call failed: which call, on what, and AWS's own words.
 
-    def __init__(self, operation: str, resource: str, reason: str, code: str = "") -> None:
+    `refused` is True only when the failure proves the request changed
+    nothing: AWS answered it with a client error (4xx, not a timeout) and no
+    earlier attempt of the same call may have reached AWS unanswered (a 5xx
+    or a lost connection before a retry), or it was never sent at all. Any
+    other failure leaves the call's effect in doubt, to be settled against
+    live state (reconciler.apply.fates).
+    """
+
+    def __init__(
+        self, operation: str, resource: str, reason: str, code: str = "", refused: bool = False
+    ) -> None:
         self.operation = operation
         self.resource = resource
         self.reason = reason
         self.code = code
+        self.refused = refused
         detail = f"{code}: {reason}" if code else reason
         super().__init__(f"{operation} on {resource} failed: {detail}")
 
 
 class ApplyError(IdcError):
-    """An apply stopped; the journal tells what happened and undoes it."""
+    """An apply stopped; the journal tells what happened and undoes it.
 
-    def __init__(self, message: str, journal: str) -> None:
+    `undo_hint=False` when there is nothing left to undo (the automatic
+    rollback did it) or undoing is not the way on (a rollback that stopped).
+    """
+
+    def __init__(self, message: str, journal: str, *, undo_hint: bool = True) -> None:
         self.journal = journal
-        super().__init__(f"{message} (journal: {journal}; undo with `idc rollback {journal}`)")
+        hint = f"; undo with `idc rollback {journal}`" if undo_hint else ""
+        super().__init__(f"{message} (journal: {journal}{hint})")

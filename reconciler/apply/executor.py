@@ -8,12 +8,15 @@ in-flight requests: the phases of SPEC section 8 stay ordered while thousands
 of assignments still overlap. Every call is bracketed by an intent record
 (fsynced before the call) and a done record, and audited.
 
-A rollback runs with `settle_failures`: an undo that AWS refuses (deleting
-an assignment that is gone, say) is checked against live state, and when
-its effect is already there (someone reverted that change by hand) it counts
-as done, recorded as verified. A forward apply never does this: an apply that
-found its change already made by someone else would journal an inverse that
-undoes their change.
+A failure that does not prove the call did nothing (`AwsError.refused` is
+False: a 5xx, a lost connection, a refusal of a retry after an unanswered
+attempt) is checked against live state, and when the op's effect is there it
+was the op's own: it counts as done, recorded as verified. A rollback runs
+with `settle_failures`, which extends this to refusals: an undo that AWS
+refuses (deleting an assignment that is gone, say) whose effect is already
+there (someone reverted that change by hand) counts as done. A forward apply
+never accepts a refusal so: an apply that found its change already made by
+someone else would journal an inverse that undoes their change.
 
 With `continue_on_error` (idc apply --continue-on-error), a failed
 asynchronous op (assignment create/delete, provisioning) does not stop the
@@ -158,7 +161,8 @@ class Executor:
 
     def _finish(self, step: Step, error: AwsError | None, outcome: Outcome) -> None:
         self.audit.record(step[1], error)  # what AWS answered, even when settled below
-        if error is not None and self.settle_failures and self._in_effect(step[1]):
+        settle = error is not None and (self.settle_failures or not error.refused)
+        if settle and self._in_effect(step[1]):
             self.journal.done(step[0], verified=True)
             outcome.done.append(step)
             outcome.already.append(step)

@@ -2,11 +2,13 @@
 
 Line 1 is a header holding every operation of the run with its inverse, so
 a journal alone is enough to resume or undo. Each mutation adds an `intent`
-record (fsynced BEFORE the AWS call) and a `done` record after it; an intent
-without a done is "in doubt" and is settled against live state. With
+record (fsynced BEFORE the AWS call) and a `done` record after it. With
 --continue-on-error, an op left out because it needs one that failed gets a
-`skipped` record instead (no call was made). A process
-killed mid-write leaves at most one torn last line, which readers ignore.
+`skipped` record instead (no call was made). A process killed mid-write
+leaves at most one torn last line, which readers ignore.
+
+`Fate` is the one definition of what became of an operation, used by every
+reader of journals (resume, rollback, reports): see its docstring.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,7 +31,28 @@ from reconciler.model.operations import Op
 
 JOURNAL_FORMAT = 1
 JOURNAL_DIR = "journal"
+# JSON Lines files in journal/ that are logs, not journals.
+NOT_JOURNALS = frozenset({"audit.jsonl", "runs.jsonl"})
 JournalKind = Literal["apply", "rollback", "resume"]
+
+
+class Fate(StrEnum):
+    """What became of one operation of a journal, from its records.
+
+    DONE: it took effect (AWS reported success, or live state was checked).
+    FAILED: AWS refused it, which proves it changed nothing (AwsError.refused:
+    a client error that is not a timeout, after no unanswered attempt).
+    IN_DOUBT: it started and its outcome is unknown (a crash, Ctrl-C, a 5xx,
+    a lost connection): only live state can tell.
+    SKIPPED: not called, because it needs an op that did not take effect.
+    NOT_RUN: never started.
+    """
+
+    DONE = "done"
+    FAILED = "failed"
+    IN_DOUBT = "in doubt"
+    SKIPPED = "skipped"
+    NOT_RUN = "not run"
 
 
 def utc_now() -> str:
@@ -123,6 +147,7 @@ class JournalWriter:
                 "resource": error.resource,
                 "code": error.code,
                 "reason": error.reason,
+                "refused": error.refused,  # proves nothing changed (Fate.FAILED)
             }
         if verified:
             record["verified"] = True  # settled by reading live state, no call made
@@ -150,7 +175,7 @@ class JournalWriter:
 
 @dataclass
 class Journal:
-    """A journal as read back: what was intended, finished, failed, in doubt."""
+    """A journal as read back: each operation's fate in this run, and its end."""
 
     path: Path
     header: Header
@@ -158,21 +183,21 @@ class Journal:
     ok: set[int] = field(default_factory=set)
     errors: dict[int, dict[str, Any]] = field(default_factory=dict)
     skipped: dict[int, int] = field(default_factory=dict)  # seq -> the seq it needed
+    # seq -> Fate, for the ops this run touched (the others are NOT_RUN here).
+    fates: dict[int, Fate] = field(default_factory=dict)
     end: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
         return self.path.name
 
-    @property
-    def in_doubt(self) -> set[int]:
-        """Started, never reported: the call may or may not have happened."""
-        return self.intents - self.ok - set(self.errors)
+    def fate(self, seq: int) -> Fate:
+        return self.fates.get(seq, Fate.NOT_RUN)
 
     @property
-    def pending(self) -> list[int]:
-        """Seqs not finished successfully, in execution order."""
-        return [s for s in range(len(self.header.pairs)) if s not in self.ok]
+    def in_doubt(self) -> set[int]:
+        """Started, outcome unknown: the call may or may not have happened."""
+        return {seq for seq, fate in self.fates.items() if fate is Fate.IN_DOUBT}
 
 
 def read_journal(path: Path) -> Journal:
@@ -195,23 +220,34 @@ def read_journal(path: Path) -> Journal:
             raise IdcError(f"{path}:{number}: corrupt journal record") from exc
         if last:
             records.pop()  # complete JSON but no newline: the write was cut short
+    records = [r for r in records if isinstance(r, dict)]  # a stray JSON value is no record
     if not records or records[0].get("type") != "header":
         raise IdcError(f"{path}: not an idc journal (no header record)")
-    journal = Journal(path=path, header=Header.from_json(records[0]))
+    try:
+        header = Header.from_json(records[0])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise IdcError(f"{path}: not an idc journal (malformed header: {exc!r})") from exc
+    journal = Journal(path=path, header=header)
     for record in records[1:]:
         kind, seq = record.get("type"), record.get("seq")
-        if kind == "intent" and isinstance(seq, int):
-            journal.intents.add(seq)
-        elif kind == "done" and isinstance(seq, int):
-            if record.get("ok"):
-                journal.ok.add(seq)
-                journal.errors.pop(seq, None)
-            else:
-                journal.errors[seq] = dict(record.get("error") or {})
-        elif kind == "skipped" and isinstance(seq, int):
-            journal.skipped[seq] = int(record.get("needs", -1))
-        elif kind == "end":
+        if kind == "end":
             journal.end = record
+        if not isinstance(seq, int):
+            continue
+        if kind == "intent":
+            journal.intents.add(seq)
+            journal.fates[seq] = Fate.IN_DOUBT
+        elif kind == "done" and record.get("ok"):
+            journal.ok.add(seq)
+            journal.errors.pop(seq, None)
+            journal.fates[seq] = Fate.DONE
+        elif kind == "done":
+            error = dict(record.get("error") or {})
+            journal.errors[seq] = error
+            journal.fates[seq] = Fate.FAILED if error.get("refused") else Fate.IN_DOUBT
+        elif kind == "skipped":
+            journal.skipped[seq] = int(record.get("needs", -1))
+            journal.fates[seq] = Fate.SKIPPED
     return journal
 
 
@@ -234,7 +270,7 @@ def children(directory: Path, parent: str, kinds: Sequence[str]) -> list[Journal
     """Journals in `directory` whose header names `parent`, oldest first."""
     out: list[Journal] = []
     for path in sorted(directory.glob("*.jsonl")):
-        if path.name == parent or path.name == "audit.jsonl":
+        if path.name == parent or path.name in NOT_JOURNALS:
             continue
         try:
             journal = read_journal(path)

@@ -149,3 +149,26 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Iterable) and not isinstance(value, str | bytes):
         return [_plain(v) for v in value]
     return value
+
+
+def change_of(op: Op, reason: str = "") -> Change | None:
+    """The plan change an op makes (None for re-provisioning, which plans show
+    beside their permission set's update): how undo plans are rendered with
+    the same before -> after lines as any plan."""
+    a = op.args
+    verb, _, kind = op.name.partition("_")
+    if op.name.endswith("_member"):
+        action = "create" if op.name == "add_member" else "delete"
+        key = {"group": a["group"], "user": a["user"]}
+        return Change(action, "membership", key, reason=reason)  # type: ignore[arg-type]
+    if kind == "assignment":
+        key = {f: str(a[f]) for f in ("permission_set", "principal_type", "principal", "account")}
+        return Change(verb, "assignment", key, reason=reason)  # type: ignore[arg-type]
+    if verb not in ("create", "update", "delete"):
+        return None
+    field = "user_name" if kind == "user" else "name"
+    doc = a.get("doc") or {}
+    key = {field: str(a.get(field) or doc.get(field))}
+    before = a.get("before") if verb == "update" else None
+    after = a.get("after") if verb == "update" else (doc if verb == "create" else None)
+    return Change(verb, kind, key, before, after, reason)  # type: ignore[arg-type]

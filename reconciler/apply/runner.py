@@ -2,9 +2,9 @@
 
 Every run writes its own journal. A resume or rollback journal names its
 parent, so the history of one change (apply, resumes after crashes, the
-rollback, a resumed rollback) can be read back as one family and each
-operation's fate decided from all of it: done somewhere, failed, or in doubt
-(then settled by asking live state through `Writer.is_applied`).
+rollback, a resumed rollback) can be read back as one family
+(reconciler.apply.family) and each operation's `Fate` decided from all of it;
+in-doubt operations are settled by asking live state (`Writer.is_applied`).
 """
 
 from __future__ import annotations
@@ -15,16 +15,18 @@ from pathlib import Path
 
 from reconciler.apply.audit import AuditLog
 from reconciler.apply.executor import MAX_IN_FLIGHT, Executor, Outcome, Step, WriterLike
+from reconciler.apply.family import family, family_fates, rollbacks_of
 from reconciler.apply.journal import (
+    Fate,
     Header,
-    Journal,
     JournalKind,
     JournalWriter,
-    children,
     new_journal_path,
     read_journal,
 )
-from reconciler.apply.ops import OpPair, undo_order
+from reconciler.apply.ops import OpPair
+from reconciler.apply.undo import UndoPlan, check_undo, plan_undo
+from reconciler.desired.settings import Settings
 from reconciler.errors import AwsError, IdcError
 from reconciler.model.operations import Op
 
@@ -85,63 +87,90 @@ def apply_pairs(
     return _run(target, header, steps)
 
 
+class NothingToResume(IdcError):
+    """The journal's change already finished: no new journal is written."""
+
+
+class ResumeRefused(IdcError):
+    """Resuming would not finish the change the journal started."""
+
+
 def resume(target: Target, path: Path, *, continue_on_error: bool = False) -> RunResult:
     """Finish what the journal at `path` (and its earlier resumes) started:
-    what never ran, what failed or was skipped, what a crash left undone.
+    what never ran, what failed or was skipped, what a crash left undone
+    (in-doubt operations found in effect are recorded, not repeated).
 
-    A run started with continue_on_error keeps it: retrying the failures of
-    such a run must not roll back the good changes it kept when one fails again.
+    Refused when the change was rolled back since: resuming would re-apply
+    only what never ran, not the change. A run started with continue_on_error
+    keeps it: retrying its failures must not roll back the good changes it
+    kept when one fails again.
     """
     journal = read_journal(path)
-    family = _family(journal)
-    done, unsure = _settle(family)
+    members = family(journal)
+    root = members[0]
+    rollbacks = rollbacks_of(members)
+    if rollbacks:
+        last = rollbacks[-1].name
+        raise ResumeRefused(
+            f"{journal.name} was rolled back by {last}; resuming would re-apply only the "
+            "operations that never ran, not the whole change. To apply it again exactly, "
+            f"undo the rollback (`idc rollback {last}`), or run `idc plan` for a new plan"
+        )
+    fates = family_fates(members)
+    if all(fate is Fate.DONE for fate in fates.values()):
+        raise NothingToResume(
+            f"{journal.name} already finished: all {len(fates)} operation(s) done; "
+            "nothing to resume"
+        )
     header = _header(
         target,
         "resume",
-        journal.header.pairs,
-        journal.header.plan_fingerprint,
+        root.header.pairs,
+        root.header.plan_fingerprint,
         parent=journal.name,
-        undoes=journal.header.undoes,
-        continue_on_error=continue_on_error or journal.header.continue_on_error,
+        undoes=root.header.undoes,
+        continue_on_error=continue_on_error or root.header.continue_on_error,
     )
     confirmed: list[int] = []
     steps: list[Step] = []
-    for seq, (op, inverse) in enumerate(journal.header.pairs):
-        if seq in done:
+    for seq, (op, inverse) in enumerate(root.header.pairs):
+        if fates[seq] is Fate.DONE:
             continue
-        if seq in unsure and target.writer.is_applied(op):
+        if fates[seq] is Fate.IN_DOUBT and target.writer.is_applied(op):
             confirmed.append(seq)
             continue
         steps.append((seq, op, inverse))
-    return _run(target, header, steps, confirmed=confirmed, skipped=len(done))
+    done = sum(1 for fate in fates.values() if fate is Fate.DONE)
+    return _run(target, header, steps, confirmed=confirmed, skipped=done)
 
 
-def undo_plan(target: Target, path: Path) -> tuple[Journal, list[Step]]:
-    """What rolling back the journal at `path` would do: (seq undone, inverse, op),
-    in undo order, leaving out what an earlier rollback already undid."""
-    journal = read_journal(path)
-    family = _family(journal)
-    done, unsure = _settle(family)
-    applied = set(done) | {
-        s for s in unsure if target.writer.is_applied(family[0].header.pairs[s][0])
-    }
-    applied -= _already_undone(journal.path.parent, family, target.writer)
-    pairs = family[0].header.pairs
-    ordered = undo_order([(seq, *pairs[seq]) for seq in sorted(applied)])
-    return journal, ordered
+def undo_plan(target: Target, path: Path, *, force: bool = False) -> UndoPlan:
+    """What rolling back the journal at `path` would do (reconciler.apply.undo)."""
+    return plan_undo(target.writer, path, force=force)
 
 
-def rollback(target: Target, path: Path) -> RunResult:
-    """Apply the inverses of everything the journal's run applied, journaled."""
-    journal, undo = undo_plan(target, path)
-    pairs = [(inverse, op) for _, inverse, op in undo]
+def rollback(
+    target: Target,
+    path: Path,
+    *,
+    settings: Settings | None = None,
+    force: bool = False,
+    allow_deletes: bool = False,
+    plan: UndoPlan | None = None,
+) -> RunResult:
+    """Apply the inverses of everything the journal's change applied that is
+    still live, journaled; refused before any change by `check_undo` (drift,
+    protect, max_deletes). `plan`: one already made by `undo_plan` (and shown)."""
+    plan = plan or undo_plan(target, path, force=force)
+    check_undo(plan, settings or Settings(), force=force, allow_deletes=allow_deletes)
+    pairs = [(inverse, op) for _, inverse, op in plan.steps]
     header = _header(
         target,
         "rollback",
         pairs,
-        journal.header.plan_fingerprint,
-        parent=journal.name,
-        undoes=tuple(seq for seq, _, _ in undo),
+        plan.journal.header.plan_fingerprint,
+        parent=read_journal(path).name,
+        undoes=tuple(seq for seq, _, _ in plan.steps),
     )
     steps = [(i, inverse, op) for i, (inverse, op) in enumerate(pairs)]
     return _run(target, header, steps)
@@ -219,44 +248,3 @@ def _run(
         skipped=skipped + len(confirmed),
         continue_on_error=header.continue_on_error,
     )
-
-
-def _family(journal: Journal) -> list[Journal]:
-    """The journal's run and its resumes: walk up resume parents to the run
-    that started it, then collect every resume below, oldest first."""
-    directory = journal.path.parent
-    root = journal
-    while root.header.kind == "resume" and root.header.parent:
-        parent_path = directory / root.header.parent
-        if not parent_path.is_file():
-            break
-        root = read_journal(parent_path)
-    family = [root]
-    queue = [root.name]
-    while queue:
-        found = children(directory, queue.pop(0), ("resume",))
-        family.extend(found)
-        queue.extend(j.name for j in found)
-    return family
-
-
-def _settle(family: Sequence[Journal]) -> tuple[set[int], set[int]]:
-    """(seqs done somewhere in the family, seqs started but never done)."""
-    done: set[int] = set()
-    started: set[int] = set()
-    for journal in family:
-        done |= journal.ok
-        started |= journal.intents
-    return done, started - done
-
-
-def _already_undone(directory: Path, family: Sequence[Journal], writer: WriterLike) -> set[int]:
-    """Seqs of the family that earlier (possibly interrupted) rollbacks undid."""
-    undone: set[int] = set()
-    for member in family:
-        for rb in children(directory, member.name, ("rollback",)):
-            rb_family = _family(rb)
-            done, unsure = _settle(rb_family)
-            for i in done | {s for s in unsure if writer.is_applied(rb.header.pairs[s][0])}:
-                undone.add(rb.header.undoes[i])
-    return undone

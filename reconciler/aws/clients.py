@@ -81,6 +81,7 @@ class AwsSession:
         )
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._attempts = threading.local()  # per thread: botocore retries synchronously
 
     def client(self, service: str) -> Any:
         """A shared, thread-safe client per service (boto3 clients are thread-safe)."""
@@ -91,6 +92,7 @@ class AwsSession:
                 client = boto.client(service, config=self._config)
                 client.meta.events.register("before-call", self._before_call)
                 client.meta.events.register("before-send", self._before_send)
+                client.meta.events.register("needs-retry", self._after_attempt)
                 self._clients[service] = client
             return client
 
@@ -104,6 +106,30 @@ class AwsSession:
         # event_name is "before-send.<service>.<Operation>"
         _prefix, service, operation = event_name.split(".", 2)
         self.stats.record_attempt(f"{service}:{operation}")
+
+    def _after_attempt(
+        self, response: Any = None, caught_exception: BaseException | None = None, **_: Any
+    ) -> None:
+        """Every HTTP attempt ends here (botocore's needs-retry event): note
+        one that may have reached AWS without an answer, a 5xx or a lost
+        connection, so a later refusal of the retry is not taken as proof
+        that the call did nothing."""
+        from reconciler.aws.errors import is_refusal
+
+        if caught_exception is not None:
+            unanswered = not is_refusal(caught_exception)
+        else:
+            unanswered = response is not None and response[0].status_code >= 500
+        if unanswered:
+            self._attempts.unanswered = True
+
+    def begin_write(self) -> None:
+        """Start tracking unanswered attempts of one write, on this thread."""
+        self._attempts.unanswered = False
+
+    def write_had_unanswered_attempt(self) -> bool:
+        """Whether an attempt since `begin_write` got a 5xx or lost its connection."""
+        return bool(getattr(self._attempts, "unanswered", False))
 
     def caller_identity(self) -> dict[str, str]:
         ident = self.client("sts").get_caller_identity()

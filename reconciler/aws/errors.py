@@ -13,7 +13,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    ParamValidationError,
+    PartialCredentialsError,
+)
 
 from reconciler.errors import AwsError
 
@@ -27,6 +36,18 @@ NOT_FOUND_CODES = frozenset(
         "ChildNotFoundException",
         "TargetNotFoundException",
     }
+)
+
+# 4xx codes that do not prove the request was refused: it may still run.
+TIMEOUT_CODES = frozenset({"RequestTimeout", "RequestTimeoutException"})
+# Failures raised before a request left this machine: nothing reached AWS.
+_NEVER_SENT = (
+    EndpointConnectionError,  # no connection could be made
+    ConnectTimeoutError,  # none was made in time
+    NoCredentialsError,
+    PartialCredentialsError,
+    NoRegionError,
+    ParamValidationError,
 )
 
 T = TypeVar("T")
@@ -50,15 +71,38 @@ def is_not_found(exc: BaseException) -> bool:
     return error_code(exc) in NOT_FOUND_CODES
 
 
-def to_aws_error(exc: ClientError | BotoCoreError, operation: str, resource: str) -> AwsError:
-    """AwsError naming the call, the resource and AWS's own message."""
+def to_aws_error(
+    exc: ClientError | BotoCoreError,
+    operation: str,
+    resource: str,
+    *,
+    unanswered_attempt: bool = False,
+) -> AwsError:
+    """AwsError naming the call, the resource and AWS's own message.
+
+    `unanswered_attempt`: an earlier attempt of this call got a 5xx or lost
+    its connection, so it may have taken effect even though the last one was
+    refused (AwsError.refused stays False).
+    """
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code", "")) or "ClientError"
         reason = str(error.get("Message", "")) or str(exc)
-        return AwsError(operation, resource, _elide_echoed_values(reason), code)
+        refused = is_refusal(exc) and not unanswered_attempt
+        return AwsError(operation, resource, _elide_echoed_values(reason), code, refused)
     # Connection, credential and parameter errors carry no AWS code.
-    return AwsError(operation, resource, str(exc), type(exc).__name__)
+    refused = is_refusal(exc) and not unanswered_attempt
+    return AwsError(operation, resource, str(exc), type(exc).__name__, refused)
+
+
+def is_refusal(exc: BaseException) -> bool:
+    """Whether this one attempt's failure proves AWS did not act on it: a
+    client error (4xx) that is not a timeout, or a request never sent."""
+    if isinstance(exc, ClientError):
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        return 400 <= status < 500 and code not in TIMEOUT_CODES
+    return isinstance(exc, _NEVER_SENT)
 
 
 def _elide_echoed_values(reason: str) -> str:

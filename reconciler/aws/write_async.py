@@ -223,7 +223,9 @@ class AsyncRunner:
         else:
             call = ASYNC_CALLS[request.op.name]
             reason = str(status.get("FailureReason") or f"request ended with status {state}")
-            on_done(request.op, AwsError(call.submit, request.op.describe(), reason, "FAILED"))
+            # AWS ran the request and reports it failed: nothing changed.
+            failed = AwsError(call.submit, request.op.describe(), reason, "FAILED", refused=True)
+            on_done(request.op, failed)
 
 
 def _busy_role(

@@ -62,7 +62,7 @@ def for_op(exc: AwsError, target: str) -> AwsError:
     """The same failure, named by the op's target (Op.describe()) as users read it."""
     if exc.resource == target:
         return exc
-    return AwsError(exc.operation, target, exc.reason, exc.code)
+    return AwsError(exc.operation, target, exc.reason, exc.code, exc.refused)
 
 
 @dataclass
@@ -92,6 +92,7 @@ class WriteContext:
     def call(self, client: Any, operation: str, resource: str, **params: Any) -> dict[str, Any]:
         """One API call by its AWS name; AwsError on failure, conflicts retried."""
         method = getattr(client, xform_name(operation))
+        self.session.begin_write()
         attempt = 0
         while True:
             attempt += 1
@@ -105,9 +106,13 @@ class WriteContext:
                     self.conflicts_retried += 1
                     time.sleep(self.conflict_retry.delay(attempt))
                     continue
-                raise to_aws_error(exc, operation, resource) from exc
+                raise self._error(exc, operation, resource) from exc
             except BotoCoreError as exc:
-                raise to_aws_error(exc, operation, resource) from exc
+                raise self._error(exc, operation, resource) from exc
+
+    def _error(self, exc: ClientError | BotoCoreError, operation: str, resource: str) -> AwsError:
+        unanswered = self.session.write_had_unanswered_attempt()
+        return to_aws_error(exc, operation, resource, unanswered_attempt=unanswered)
 
     def sso_call(self, operation: str, resource: str, **params: Any) -> dict[str, Any]:
         """An sso-admin call on this instance (InstanceArn filled in)."""

@@ -75,6 +75,7 @@ def remove_member(ctx: WriteContext, group: str, user: str, resource: str) -> No
             resource,
             f"{user} is not a member of {group}",
             "ResourceNotFoundException",
+            refused=True,  # found before any write call
         )
     ctx.store_call("DeleteGroupMembership", resource, MembershipId=membership_id)
     ctx.names.remember_membership(group, user, None)

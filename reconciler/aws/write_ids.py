@@ -189,6 +189,10 @@ def _remember(cache: dict[K, str], key: K, value: str | None) -> None:
 def _required(value: str | None, operation: str, resource: str) -> str:
     if value is None:
         raise AwsError(
-            operation, resource, f"{resource} does not exist", "ResourceNotFoundException"
+            operation,
+            resource,
+            f"{resource} does not exist",
+            "ResourceNotFoundException",
+            refused=True,  # found before any write call
         )
     return value

@@ -19,13 +19,14 @@ import click
 from reconciler.apply.journal import JOURNAL_DIR, read_journal, resolve_journal
 from reconciler.apply.lock import apply_lock
 from reconciler.apply.ops import ops_from_plan
+from reconciler.apply.recovery import recover
 from reconciler.apply.runner import (
+    NothingToResume,
     RunInterrupted,
     RunResult,
     Target,
     apply_pairs,
     resume,
-    rollback,
 )
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.cli.plan_file import check_against_live, load_plan
@@ -95,7 +96,11 @@ def command(
             path = resolve_journal(journal_dir, resume_journal)
             header = read_journal(path).header
             target = make_target(app, header.instance_arn, header.identity_store_id)
-            result = resume(target, path, continue_on_error=continue_on_error)
+            try:
+                result = resume(target, path, continue_on_error=continue_on_error)
+            except NothingToResume as exc:
+                say(app, str(exc))
+                return
             say(
                 app, f"resuming {shown_path(app, path)}: {result.skipped} operation(s) already done"
             )
@@ -207,10 +212,10 @@ def make_target(app: AppContext, instance_arn: str, identity_store_id: str = "")
         caller = {}
 
     def report(op: Op, error: AwsError | None) -> None:
-        if error is not None:
-            say(app, f"  failed  {op.describe()}: {error}")
-        elif app.verbose:
-            say(app, f"  done    {op.describe()}")
+        # Failures are reported once, by the closing error; -v shows each as it lands.
+        if app.verbose:
+            outcome = f"failed  {op.describe()}: {error}" if error else f"done    {op.describe()}"
+            say(app, f"  {outcome}")
 
     return Target(
         writer=Writer(session, instance_arn, identity_store_id),
@@ -223,7 +228,10 @@ def make_target(app: AppContext, instance_arn: str, identity_store_id: str = "")
 
 
 def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> None:
-    """Report a run; on failure undo it (journaled) unless told not to, and raise."""
+    """Report a run; a failed one is undone first (reconciler.apply.recovery)
+    unless told not to or unsafe, and the error says where that left AWS."""
+    from reconciler.desired.settings import load_settings
+
     shown = shown_path(app, result.journal)
     done = len(result.outcome.done)
     failure = result.first_failure
@@ -234,25 +242,51 @@ def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> Non
         raise kept_failures(result, shown)
     op, error = failure
     message = f"apply failed at {op.describe()}: {error}"
-    if not rollback_on_failure:
+    header = read_journal(result.journal).header
+    recovery = recover(
+        result,
+        lambda: make_target(app, header.instance_arn, header.identity_store_id),
+        load_settings(app.repo),
+        rollback_on_failure=rollback_on_failure,
+        announce=lambda: say(app, f"apply failed; rolling back its {done} done operation(s) ..."),
+    )
+    resume_hint = f"finish with `idc apply --resume {shown}` once the cause is fixed"
+    if recovery.undoes_a_change:
         raise ApplyError(
-            f"{message}; {done} operation(s) stayed applied; finish with "
-            f"`idc apply --resume {shown}` once the cause is fixed",
+            f"{message}; this run undoes an earlier change, so it is not rolled back "
+            f"automatically; {done} operation(s) of it done; {resume_hint}",
+            shown,
+            undo_hint=False,
+        )
+    if recovery.refused is not None:
+        raise ApplyError(
+            f"{message}; {done} operation(s) stayed applied: the automatic rollback was "
+            f"refused: {recovery.refused}; {resume_hint}",
             shown,
         )
-    say(app, f"{message}\nrolling back the {done} operation(s) done ...")
-    header = read_journal(result.journal).header
-    undo_target = make_target(app, header.instance_arn, header.identity_store_id)
-    undo = rollback(undo_target, result.journal)
-    undo_shown = shown_path(app, undo.journal)
-    if undo.first_failure is not None:
-        uop, uerr = undo.first_failure
+    if not rollback_on_failure:
+        raise ApplyError(f"{message}; {done} operation(s) stayed applied; {resume_hint}", shown)
+    if recovery.nothing_applied:
+        raise ApplyError(
+            f"{message}; nothing of it took effect, AWS is unchanged", shown, undo_hint=False
+        )
+    assert recovery.undo is not None
+    undo_shown = shown_path(app, recovery.undo.journal)
+    if not recovery.rolled_back:
+        uop, uerr = recovery.undo.first_failure or (op, error)
         raise ApplyError(
             f"{message}; the automatic rollback failed too at {uop.describe()}: {uerr}; "
             f"finish it with `idc apply --resume {undo_shown}`",
             shown,
+            undo_hint=False,
         )
-    raise ApplyError(f"{message}; rolled back automatically (rollback journal {undo_shown})", shown)
+    undone = len(recovery.undo.outcome.done)
+    raise ApplyError(
+        f"{message}; rolled back automatically: {undone} operation(s) undone, AWS is as "
+        f"before the apply (rollback journal {undo_shown})",
+        shown,
+        undo_hint=False,
+    )
 
 
 def kept_failures(result: RunResult, shown: str) -> ApplyError:

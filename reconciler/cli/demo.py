@@ -86,7 +86,7 @@ def _steps() -> list[Step]:
         Step(
             "Roll the apply back",
             "Undo exactly what the journal recorded.",
-            ("rollback", "{journal}"),
+            ("rollback", "{journal}", "--auto-approve"),
         ),
         Step(
             "Plan again",

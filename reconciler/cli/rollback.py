@@ -1,10 +1,13 @@
-"""`idc rollback JOURNAL`: undo an apply exactly, from its journal alone.
+"""`idc rollback JOURNAL`: undo an apply exactly, from its journal and live state.
 
-The journal holds every operation's inverse with the prior values it needs,
-so undoing reads nothing but live state for intents a crash left in doubt.
-The rollback is journaled like any apply and names its parent, so an
-interrupted rollback is finished by running this command again (or by
-`idc apply --resume` on the rollback's own journal).
+The journal holds every operation's inverse with the prior values it needs.
+Before undoing, every operation is judged against live state
+(reconciler.apply.undo): only what the change did and is still live is
+undone, and anything changed since the apply is listed and refused unless
+--force. Like apply, the undo is shown first and confirmed on a terminal,
+and honours safety.protect and safety.max_deletes. The rollback is journaled
+like any apply and names its parent, so an interrupted rollback is finished
+by running this command again (or `idc apply --resume` on its own journal).
 """
 
 from __future__ import annotations
@@ -15,61 +18,104 @@ import click
 
 from reconciler.apply.journal import JOURNAL_DIR, read_journal, resolve_journal
 from reconciler.apply.runner import RunInterrupted, rollback, undo_plan
-from reconciler.cli.apply import holding_lock, make_target, say, shown_path
+from reconciler.apply.undo import UndoPlan
+from reconciler.cli.apply import confirm, holding_lock, make_target, say, show_plan, shown_path
 from reconciler.cli.context import AppContext, pass_app
-from reconciler.errors import IdcError
+from reconciler.errors import ApplyError
 
 
 @click.command()
 @click.argument("journal")
-@click.option("--dry-run", is_flag=True, help="Only list what would be undone.")
+@click.option("--dry-run", is_flag=True, help="Only show what would be undone, before -> after.")
+@click.option("--auto-approve", is_flag=True, help="Roll back without asking (for CI).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Also undo resources changed since the apply (their later change is lost).",
+)
+@click.option("--allow-deletes", is_flag=True, help="Permit more deletes than safety.max_deletes.")
 @pass_app
-def command(app: AppContext, journal: str, dry_run: bool) -> None:
+def command(
+    app: AppContext,
+    journal: str,
+    dry_run: bool,
+    auto_approve: bool,
+    force: bool,
+    allow_deletes: bool,
+) -> None:
     """Undo an apply from its journal (journal/<time>-<id>.jsonl).
 
-    Applies the inverse of every operation the apply (and its resumes)
-    carried out, newest first; intents a crash left in doubt are checked
-    against live state. The rollback writes its own journal.
+    Undoes, newest first, every operation the apply (and its resumes) carried
+    out that is still in effect; operations AWS refused are left alone, ones a
+    crash left in doubt are checked against live state. Resources changed
+    since the apply are listed and the rollback refuses unless --force. The
+    undo is shown and confirmed like a plan (--auto-approve in CI). The
+    rollback writes its own journal.
+
+    \b
+    Examples:
+      idc rollback journal/20260102T030405123456Z-ab12cd.jsonl --dry-run
+      idc rollback 20260102T0304 --auto-approve
     """
     from reconciler.desired.settings import load_settings
 
     path: Path = resolve_journal(app.repo / JOURNAL_DIR, journal)
     header = read_journal(path).header
-    if dry_run:
-        target = make_target(app, header.instance_arn, header.identity_store_id)
-        _, undo = undo_plan(target, path)
-        if not undo:
-            say(app, f"Nothing to undo for {shown_path(app, path)}.")
-            return
-        app.out.print(f"Would undo {len(undo)} operation(s) of {shown_path(app, path)}:")
-        for _, inverse, _ in undo:
-            app.out.print(f"  {inverse.describe()}", markup=False)
-        return
     settings = load_settings(app.repo)
+    shown = shown_path(app, path)
     with holding_lock(app, settings.lock_s3):
         target = make_target(app, header.instance_arn, header.identity_store_id)
+        plan = undo_plan(target, path, force=force)
+        if not plan.steps and not plan.drifted:
+            say(app, _nothing_to_undo(app, plan, shown))
+            return
+        show_plan(app, plan.as_plan())
+        if dry_run:
+            if plan.drifted and not force:
+                say(app, "a rollback would refuse: resources changed since the apply (--force)")
+            return
+        if not auto_approve:
+            confirm("roll back", "rolling back", f"review with `idc rollback {shown} --dry-run`")
         try:
-            result = rollback(target, path)
+            result = rollback(
+                target, path, settings=settings, force=force, allow_deletes=allow_deletes, plan=plan
+            )
         except RunInterrupted as exc:
-            raise IdcError(
-                f"rollback interrupted (rollback journal {shown_path(app, exc.journal)}); "
-                f"finish it with `idc rollback {shown_path(app, path)}` again"
+            raise ApplyError(
+                f"rollback interrupted; finish it with `idc rollback {shown}` again",
+                shown_path(app, exc.journal),
+                undo_hint=False,
             ) from None
-    shown = shown_path(app, result.journal)
+    undo_shown = shown_path(app, result.journal)
     failure = result.first_failure
     if failure is not None:
         op, error = failure
-        raise IdcError(
-            f"rollback of {shown_path(app, path)} stopped at {op.describe()}: {error} "
-            f"(rollback journal: {shown}; finish with `idc rollback {shown_path(app, path)}` "
-            "again once the cause is fixed)"
+        raise ApplyError(
+            f"rollback of {shown} stopped at {op.describe()}: {error}; "
+            f"finish with `idc rollback {shown}` again once the cause is fixed",
+            undo_shown,
+            undo_hint=False,
         )
-    already = result.outcome.already
-    for _, op, _ in already:
-        say(app, f"  already in effect (reverted by hand?): {op.describe()}")
-    note = f", {len(already)} of them already in live state" if already else ""
-    say(
-        app,
-        f"Rollback complete: {len(result.outcome.done)} operation(s) undone{note}. "
-        f"Journal: {shown}",
-    )
+    for op in plan.already:
+        say(app, f"  already undone in live state (reverted by hand?): {op.describe()}")
+    for _, op, _ in result.outcome.already:
+        say(app, f"  found in effect when AWS refused it (reverted by hand?): {op.describe()}")
+    undone = len(result.outcome.done) - len(result.outcome.already)
+    note = f"; {len(plan.already)} already undone, left alone" if plan.already else ""
+    say(app, f"Rollback complete: {undone} operation(s) undone{note}. Journal: {undo_shown}")
+
+
+def _nothing_to_undo(app: AppContext, plan: UndoPlan, shown: str) -> str:
+    """Why there is nothing to undo, naming the rollback that undid it, if any."""
+    if plan.already and plan.rollbacks:
+        last = shown_path(app, plan.rollbacks[-1].path)
+        return (
+            f"Nothing to undo for {shown}: its changes are already undone in live state "
+            f"({len(plan.already)} operation(s); rolled back by {last})."
+        )
+    if plan.already:
+        return (
+            f"Nothing to undo for {shown}: live state already shows its "
+            f"{len(plan.already)} operation(s) undone."
+        )
+    return f"Nothing to undo for {shown}: none of its operations took effect."

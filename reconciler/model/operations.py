@@ -54,6 +54,27 @@ class Op:
             target = str(a.get("user_name") or a.get("name"))
         return f"{self.name} {target}"
 
+    @property
+    def removes(self) -> bool:
+        """Whether the op deletes something (what safety.max_deletes counts)."""
+        return self.name.startswith("delete_") or self.name == "remove_member"
+
+    def key_text(self) -> str:
+        """The changed resource's key as plans print it (`kind:part:part`),
+        so `safety.protect` globs match ops exactly as they match changes."""
+        a = self.args
+        if self.name.endswith("_assignment"):
+            parts = [a["permission_set"], a["principal_type"], a["principal"], a["account"]]
+            return ":".join(["assignment", *map(str, parts)])
+        if self.name.endswith("_member"):
+            return f"membership:{a['group']}:{a['user']}"
+        if self.name == "provision_permission_set":
+            return f"permission_set:{a['name']}"
+        kind = self.name.split("_", 1)[1]  # user, group, permission_set
+        doc = a.get("doc") or {}
+        name = a.get("user_name") or a.get("name") or doc.get("user_name") or doc.get("name")
+        return f"{kind}:{name}"
+
     def to_json(self) -> dict[str, Any]:
         return {"op": self.name, "args": self.args}
 

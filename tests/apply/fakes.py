@@ -47,7 +47,7 @@ class FakeWriter:
         self.calls.append(op)
         reason = self.fail(op)
         if reason:
-            raise AwsError(op.name, op.describe(), reason, "ValidationException")
+            raise AwsError(op.name, op.describe(), reason, "ValidationException", refused=True)
         self._mutate(op)
         if self.crash_after == n:
             raise Crash()

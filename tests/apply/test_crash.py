@@ -83,7 +83,7 @@ def kill_apply_then_recover(tmp_path: Path, seed: int) -> None:
             *(
                 ("apply", "--resume", str(journal))
                 if finish == "resume"
-                else ("rollback", str(journal))
+                else ("rollback", str(journal), "--auto-approve")
             ),
         )
         assert result.exit_code == 0, (seed, result.output)

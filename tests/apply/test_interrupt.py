@@ -79,7 +79,7 @@ def test_ctrl_c_then_rollback_restores_exactly(tmp_path: Path) -> None:
         assert stopped.returncode == 1, stopped.stderr
         (journal,) = journals(tmp_path)
 
-        undone = run_idc("--repo", str(tmp_path), "rollback", journal.name)
+        undone = run_idc("--repo", str(tmp_path), "rollback", journal.name, "--auto-approve")
         assert undone.exit_code == 0, undone.output
         time.sleep(realism.async_delay)  # anything the interrupted run left running has landed
         assert live() == before

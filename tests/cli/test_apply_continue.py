@@ -81,7 +81,7 @@ def test_a_failed_assignment_keeps_the_others_and_rollback_restores_exactly(
     assert len(record.errors) == 1 and record.end and record.end["status"] == "failed"
     assert len(record.ok) == len(record.header.pairs) - 1
     sim.realism = Realism()
-    undone = idc("--repo", str(repo), "rollback", f"journal/{journal.name}")
+    undone = idc("--repo", str(repo), "rollback", f"journal/{journal.name}", "--auto-approve")
     assert undone.exit_code == 0, undone.output
     assert live() == before
 
@@ -138,7 +138,7 @@ def test_what_needs_a_failed_assignment_delete_is_skipped_then_resumed(
     resumed = idc("--repo", str(repo), "apply", "--resume", f"journal/{journal.name}")
     assert resumed.exit_code == 0, resumed.output
     assert pending(repo) == []
-    undone = idc("--repo", str(repo), "rollback", f"journal/{journal.name}")
+    undone = idc("--repo", str(repo), "rollback", f"journal/{journal.name}", "--auto-approve")
     assert undone.exit_code == 0, undone.output
     assert live() == before
 

@@ -194,7 +194,7 @@ def test_apply_and_rollback_call_only_what_the_apply_policy_allows(
     assert_allowed(checked, apply_policy, "apply --resume")
 
     journal = sorted((tmp_path / "journal").glob("2*.jsonl"))[-1]
-    undone = idc("--repo", repo, "rollback", str(journal))
+    undone = idc("--repo", repo, "rollback", str(journal), "--auto-approve")
     assert undone.exit_code == 0, undone.output
     undo_calls = recorder.take()
     assert_allowed(undo_calls, apply_policy, "rollback")

@@ -115,7 +115,7 @@ def test_restore_brings_back_snapshot_a_and_rollback_undoes_it(repo: Path) -> No
     code, out, err = idc_in(repo, "restore", "A", "--auto-approve")
     assert code == 0 and "No changes: live state already matches A" in err
 
-    code, _, err = idc_in(repo, "rollback", restore_journal.name)
+    code, _, err = idc_in(repo, "rollback", restore_journal.name, "--auto-approve")
     assert code == 0, err
     assert idc_in(repo, "snapshot", "--no-commit")[0] == 0
     assert snapshot_files(repo) == committed_files(repo, "B")

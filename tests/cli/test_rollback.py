@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from reconciler.sim import Simulator
@@ -20,15 +21,15 @@ def test_dry_run_lists_the_undo_and_changes_nothing(
     applied = live()
     result = idc("--repo", str(repo), "rollback", journal.name, "--dry-run")
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith("Would undo 10 operation(s)")
-    assert lines[1].strip() == "delete_assignment Developer USER:zed@example.com 666666666666"
-    assert "  delete_user zed@example.com" in lines
-    # re-provisioning follows the restored permission set, never precedes it
-    undo_update = lines.index("  update_permission_set Developer")
-    assert all(
-        i > undo_update for i, line in enumerate(lines) if "provision_permission_set" in line
-    )
+    lines = [line.rstrip() for line in result.stdout.splitlines()]
+    # shown like a plan: the undo of each change, values before -> after
+    assert "  - assignment Developer to USER zed@example.com in 666666666666  # undo" in lines
+    assert "  - user zed@example.com  # undo" in lines
+    update = lines.index("  ~ permission_set Developer  # undo")
+    assert lines[update + 1].startswith("      ~ session_duration = ")
+    assert lines[update + 1].endswith('-> "PT8H"') or '"PT' in lines[update + 1]
+    # re-provisioning follows the restored permission set
+    assert any(line.startswith("      then re-provision to ") for line in lines[update:])
     assert live() == applied and journals(repo) == [journal]
 
 
@@ -40,7 +41,7 @@ def test_rollback_restores_and_a_second_one_has_nothing_left(
     before = live()
     assert idc("--repo", str(repo), "apply", "--auto-approve").exit_code == 0
     (journal,) = journals(repo)
-    result = idc("--repo", str(repo), "rollback", f"journal/{journal.name}")
+    result = idc("--repo", str(repo), "rollback", f"journal/{journal.name}", "--auto-approve")
     assert result.exit_code == 0, result.output
     assert "Rollback complete: 10 operation(s) undone" in result.stderr
     assert live() == before
@@ -97,18 +98,23 @@ def test_rollback_after_part_was_reverted_by_hand_completes_exactly(
     applied = live()
     _delete_by_hand(sim, "Developer", "zed@example.com", "666666666666")
 
-    result = idc("--repo", str(repo), "rollback", journal.name)
+    result = idc("--repo", str(repo), "rollback", journal.name, "--auto-approve")
 
     assert result.exit_code == 0, result.output
     assert (
-        "already in effect (reverted by hand?): delete_assignment Developer "
+        "already undone in live state (reverted by hand?): create_assignment Developer "
         "USER:zed@example.com 666666666666" in result.stderr
     )
-    assert "10 operation(s) undone, 1 of them already in live state" in result.stderr
+    assert "9 operation(s) undone; 1 already undone, left alone" in result.stderr
     assert live() == before
-    # Undoing the rollback brings back everything the apply made, the
-    # assignment removed by hand included.
+    # Undoing the rollback brings back what the rollback undid, and only that:
+    # the assignment removed by hand was not the rollback's to restore.
     rollback_journal = journals(repo)[-1]
-    again = idc("--repo", str(repo), "rollback", rollback_journal.name)
+    again = idc("--repo", str(repo), "rollback", rollback_journal.name, "--auto-approve")
     assert again.exit_code == 0, again.output
-    assert live() == applied
+    redone = live()
+    removed = applied.assignments - redone.assignments
+    assert [(a.permission_set, a.principal, a.account) for a in removed] == [
+        ("Developer", "zed@example.com", "666666666666")
+    ]
+    assert replace(redone, assignments=applied.assignments) == applied
