@@ -2,7 +2,7 @@
 
 All off by default so functional tests run at full speed. A Simulator holds
 one `Realism` that tests and benchmarks may change at any time; the gate in
-`reconciler.sim.gate` consults it on every request, in-process or served.
+`reconciler.sim.patches` consults it on every request, in-process or served.
 Faults are deterministic for a given seed and request sequence. What the
 gate did is counted where the test that configured it can look: each
 FaultRule's `fired`, and Realism's `throttled`, so a test of riding out
