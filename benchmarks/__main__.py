@@ -2,7 +2,8 @@
 
 Every `benchmarks/*_bench.py` module's `main(quick=...)` runs in turn (one
 module failing does not hide the others' results); the combined table of
-their rows is printed at the end. Exit status 1 when a module failed.
+their rows is printed at the end. Exit status 1 when a module failed or a
+row missed its target, so `make bench` fails on a regression.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ import importlib
 import pkgutil
 import sys
 import traceback
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from benchmarks.common import Row, format_table
+from benchmarks.common import Row, format_table, missed
+
+Bench = Callable[[bool], list[Row]]
 
 
 def bench_modules() -> list[str]:
@@ -22,28 +26,46 @@ def bench_modules() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.endswith("_bench"))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller organizations, faster")
-    parser.add_argument("--only", action="append", default=[], help="run only this module")
-    args = parser.parse_args(argv)
+def _loader(name: str) -> Bench:
+    def run(quick: bool) -> list[Row]:
+        rows: list[Row] = importlib.import_module(f"benchmarks.{name}").main(quick=quick)
+        return rows
+
+    return run
+
+
+def run_benches(benches: Mapping[str, Bench], quick: bool = False) -> int:
+    """Run each bench, print the combined table and what missed; the exit status."""
     rows: list[Row] = []
     failed: list[str] = []
-    for name in bench_modules():
-        if args.only and name not in args.only and name.removesuffix("_bench") not in args.only:
-            continue
+    for name, bench in benches.items():
         print(f"== {name}", flush=True)
         try:
-            module = importlib.import_module(f"benchmarks.{name}")
-            rows.extend(module.main(quick=args.quick) or [])
+            rows.extend(bench(quick))
         except Exception:
             traceback.print_exc()
             failed.append(name)
     print()
     print(format_table(rows))
+    misses = missed(rows)
+    for row in misses:
+        print(f"missed: {row.bench} {row.case} {row.metric}: target {row.target}", file=sys.stderr)
     if failed:
-        print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
-    return 1 if failed else 0
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed or misses else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller organizations, faster")
+    parser.add_argument("--only", action="append", default=[], help="run only this module")
+    args = parser.parse_args(argv)
+    names = [
+        name
+        for name in bench_modules()
+        if not args.only or name in args.only or name.removesuffix("_bench") in args.only
+    ]
+    return run_benches({name: _loader(name) for name in names}, quick=args.quick)
 
 
 if __name__ == "__main__":

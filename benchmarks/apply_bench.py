@@ -8,9 +8,9 @@ AwsSession (client-side limiter, adaptive retries). Reported per phase:
 
 - wall time next to the API-rate bound: the sso-admin calls actually made
   (submits, Describe*Status polls, retries, lookups) / 20 TPS; target 1.3x.
-- calls per op next to the floor of 2 (one submit, one poll).
-- the concurrency bound, ops x ASYNC_DELAY / 15 (informational: when it
-  exceeds the rate bound, outstanding-request limits, not TPS, set the pace).
+- printed as context, not targets: calls per op next to the floor of 2 (one
+  submit, one poll), and the concurrency bound, ops x ASYNC_DELAY / 15 (when
+  it exceeds the rate bound, outstanding-request limits, not TPS, set the pace).
 """
 
 from __future__ import annotations
@@ -82,11 +82,6 @@ def run_phase(
     rows = [
         Row("apply", name, "wall time", round(wall, 1), "s",
             f"<= {TARGET} x calls/20 = {TARGET * bound:.1f} s", wall <= TARGET * bound),
-        Row("apply", name, "sso-admin calls per op", round(calls / len(ops), 2), "",
-            "floor 2 (submit + 1 poll)"),
-        Row("apply", name, "concurrency bound", round(concurrency, 1), "s",
-            f"ops x {ASYNC_DELAY:g} s / {MAX_IN_FLIGHT}"),
-        Row("apply", name, "throttled attempts retried", retries, "", "informational"),
     ]  # fmt: skip
     detail = {
         "ops": len(ops),
@@ -99,7 +94,9 @@ def run_phase(
     }
     print(
         f"{name}: {len(ops)} ops in {wall:.1f} s; {calls} sso-admin calls "
-        f"({calls / len(ops):.2f}/op); rate bound {bound:.1f} s; ratio {wall / bound:.2f}",
+        f"({calls / len(ops):.2f}/op, floor 2: submit + 1 poll); rate bound {bound:.1f} s; "
+        f"ratio {wall / bound:.2f}; concurrency bound {concurrency:.1f} s "
+        f"(ops x {ASYNC_DELAY:g} s / {MAX_IN_FLIGHT}); {retries} throttled attempts retried",
         flush=True,
     )
     return rows, detail

@@ -2,8 +2,11 @@
 
 A benchmark module `benchmarks/<name>_bench.py` defines
 `main(quick: bool = False) -> list[Row]`; `python -m benchmarks` runs them all
-and prints one combined table. Rows compare a measured value with a target
-so a reader sees at once what is on target and what is not.
+and prints one combined table. Every row compares a measured value with its
+target and says whether it met it, so a reader sees at once what is on
+target and `make bench` fails when something is not. Numbers without a
+target (retries, call mix, peak RSS) are context: modules print them and
+write them to their results file, not to rows.
 """
 
 from __future__ import annotations
@@ -25,9 +28,17 @@ class Row:
     case: str  # e.g. "large"
     metric: str  # e.g. "API calls"
     value: float
-    unit: str = ""
-    target: str = ""  # human-readable target, e.g. "<= 1.05 x 6712"
-    ok: bool | None = None  # None: informational
+    unit: str  # "" for a count
+    target: str  # human-readable target, e.g. "<= 1.05 x 6712"
+    ok: bool  # whether `value` met `target`
+
+    def __post_init__(self) -> None:
+        if not self.target or not isinstance(self.ok, bool):
+            raise ValueError(f"benchmark row {self.metric!r} needs a target and whether it met it")
+
+
+def missed(rows: list[Row]) -> list[Row]:
+    return [r for r in rows if not r.ok]
 
 
 def write_results(bench: str, rows: list[Row], extra: dict[str, Any] | None = None) -> Path:
@@ -65,7 +76,7 @@ def format_table(rows: list[Row]) -> str:
             r.metric,
             format_value(r.value, r.unit),
             r.target,
-            "" if r.ok is None else ("ok" if r.ok else "MISS"),
+            "ok" if r.ok else "MISS",
         )
         for r in rows
     ]

@@ -4,7 +4,8 @@ The plan budget is "100,000 assignments with a filter per rule over 2,000
 accounts, well under 3 s in total"; this measures the filter share of it:
 building the inventory, parsing, expanding each distinct filter cold, and
 re-expanding them per rule (warm, as a plan with many rules sharing filters
-does). Run: `python -m benchmarks` or `python benchmarks/filters_bench.py`.
+does); target: all four together under TARGET_SECONDS. Run:
+`python -m benchmarks --only filters`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from reconciler.desired.filters.parser import parse as cached_parse
 from reconciler.model.accounts import Account, OrgUnit
 
 PHASES = ("inventory", "parse", "expand_cold", "expand_rules")
+# Filters are a share of the plan's 3 s budget, not all of it: half at most.
+TARGET_SECONDS = 1.5
 TEAMS = ["payments", "search", "data", "web", "ml", "identity", "billing", "ops", "edge", "core"]
 ENVS = ["prod", "staging", "dev", "sandbox"]
 TIERS = ["web", "data", "batch", "edge"]
@@ -111,21 +114,20 @@ def main(quick: bool = False) -> list[Row]:
         f"filters: {accounts:,} accounts, {filters:,} filters "
         f"({timings['selected_per_filter']:.0f} accounts each on average)"
     )
-    case = f"{accounts} accounts"
-    rows = [Row("filters", case, phase, round(timings[phase] * 1000, 1), "ms") for phase in PHASES]
+    print(", ".join(f"{phase} {timings[phase] * 1000:.1f} ms" for phase in PHASES), flush=True)
     total = sum(timings[p] for p in PHASES)
-    rows.append(
+    rows = [
         Row(
             "filters",
-            case,
+            f"{accounts} accounts",
             f"total for {rules:,} rules",
             round(total, 3),
             "s",
-            "< 3.0 s",
-            total < 3,
+            f"< {TARGET_SECONDS} s",
+            total < TARGET_SECONDS,
         )
-    )
-    write_results("filters", rows)
+    ]
+    write_results("filters", rows, {"phases_ms": {p: timings[p] * 1000 for p in PHASES}})
     return rows
 
 

@@ -187,9 +187,9 @@ def main(quick: bool = False) -> list[Row]:
                 seconds < TARGET_SECONDS),
             Row("plan", case, "build_plan peak (traced)", peak, "MB", f"< {TARGET_MB}",
                 peak < TARGET_MB),
-            Row("plan", case, "changes", sum(result["plan"].values())),
         ]  # fmt: skip
-    rows.append(Row("plan", "all", "process max RSS (inputs included)", max_rss_mb(), "MB"))
+        print(f"-- {case}: {sum(result['plan'].values()):,} changes", flush=True)
+    print(f"-- process max RSS (inputs included): {max_rss_mb():,.0f} MB", flush=True)
     print(format_table(rows), flush=True)
     write_results("plan", rows, {"scale": scale, "scenarios": details})
     return rows

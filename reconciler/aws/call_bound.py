@@ -3,8 +3,8 @@
 Benchmarks report the reader's calls next to this bound, so "fast" has a
 yardstick that does not move with our implementation. It is computed from a
 State read completely (the counts are exact then), with the largest page each
-API allows (100; 20 for Organizations) and the cheapest of the complete
-readings for each part:
+API allows (MAX_RESULTS) and the cheapest of the complete readings for each
+part:
 
 - instance: ListInstances, 1.
 - users, groups: ceil(n/100) pages, at least 1.
@@ -19,6 +19,11 @@ readings for each part:
 - organization: DescribeOrganization, ListRoots, per OU (root included) one
   child-OU listing and one account listing (20 per page), and one
   ListTagsForResource per account.
+
+The page sizes and per-permission-set calls are stated here from AWS's API
+references, not imported from the reader: the bound is an independent
+statement of AWS's limits, so a reader that asks for smaller pages or makes
+an extra call shows up as a gap to the bound instead of moving it.
 """
 
 from __future__ import annotations
@@ -28,20 +33,45 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from reconciler.aws.read_permission_sets import CALLS_PER_PERMISSION_SET
 from reconciler.model import State
 
-PAGE = 100
-ORG_PAGE = 20
+# The largest MaxResults of each List* call read in pages, as the AWS API
+# references give its range: IAM Identity Center (sso-admin) and Identity
+# Store lists take 1-100, Organizations lists 1-20. ListInstances and
+# ListRoots return one item here (one instance, one root): one call each.
+MAX_RESULTS: dict[str, int] = {
+    "ListPermissionSets": 100,
+    "ListAccountsForProvisionedPermissionSet": 100,
+    "ListPermissionSetsProvisionedToAccount": 100,
+    "ListAccountAssignments": 100,
+    "ListAccountAssignmentsForPrincipal": 100,
+    "ListUsers": 100,
+    "ListGroups": 100,
+    "ListGroupMemberships": 100,
+    "ListGroupMembershipsForMember": 100,
+    "ListOrganizationalUnitsForParent": 20,
+    "ListAccountsForParent": 20,
+}
+# The complete read of one permission set, one call each: sso-admin has no
+# bulk read. Both policy lists fit one page (at most 25 policies, 100 a
+# page); ListTagsForResource has no MaxResults and needs at least one call.
+PERMISSION_SET_READS = (
+    "DescribePermissionSet",
+    "GetInlinePolicyForPermissionSet",
+    "ListManagedPoliciesInPermissionSet",
+    "ListCustomerManagedPolicyReferencesInPermissionSet",
+    "GetPermissionsBoundaryForPermissionSet",
+    "ListTagsForResource",
+)
 
 
-def pages(items: int, size: int = PAGE) -> int:
-    """Calls to list `items` things: at least one, even for none."""
-    return max(1, math.ceil(items / size))
+def pages(items: int, operation: str) -> int:
+    """Calls of `operation` to list `items` things: at least one, even for none."""
+    return max(1, math.ceil(items / MAX_RESULTS[operation]))
 
 
-def _pages_per_key(keys: Iterable[str], counts: Counter[str]) -> int:
-    return sum(pages(counts.get(k, 0)) for k in keys)
+def _pages_per_key(keys: Iterable[str], counts: Counter[str], operation: str) -> int:
+    return sum(pages(counts.get(k, 0), operation) for k in keys)
 
 
 @dataclass(frozen=True)
@@ -60,7 +90,9 @@ def _org_calls(state: State) -> int:
     child_ous: Counter[str] = Counter(p.rsplit("/", 1)[0] for p in paths if p.count("/") > 1)
     accounts_in: Counter[str] = Counter(a.ou_path for a in state.accounts.values())
     per_parent = sum(
-        pages(child_ous.get(p, 0), ORG_PAGE) + pages(accounts_in.get(p, 0), ORG_PAGE) for p in paths
+        pages(child_ous.get(p, 0), "ListOrganizationalUnitsForParent")
+        + pages(accounts_in.get(p, 0), "ListAccountsForParent")
+        for p in paths
     )
     return 2 + per_parent + len(state.accounts)
 
@@ -82,24 +114,32 @@ def lower_bound_calls(state: State) -> CallBound:
         f"{a.principal_type}:{a.principal}" for a in state.assignments
     )
     per_pair = sum(
-        pages(in_pair.get((ps, account), 0)) for ps, ids in accounts_of.items() for account in ids
+        pages(in_pair.get((ps, account), 0), "ListAccountAssignments")
+        for ps, ids in accounts_of.items()
+        for account in ids
     )
     principals = [f"USER:{u}" for u in users] + [f"GROUP:{g}" for g in groups]
-    per_principal = _pages_per_key(principals, of_principal)
+    per_principal = _pages_per_key(principals, of_principal, "ListAccountAssignmentsForPrincipal")
 
     permission_sets = len(state.permission_sets)
     return CallBound(
         {
             "instance": 1,
-            "users": pages(len(users)),
-            "groups": pages(len(groups)),
+            "users": pages(len(users), "ListUsers"),
+            "groups": pages(len(groups), "ListGroups"),
             "memberships": min(
-                _pages_per_key(groups, members_of), _pages_per_key(users, groups_of)
+                _pages_per_key(groups, members_of, "ListGroupMemberships"),
+                _pages_per_key(users, groups_of, "ListGroupMembershipsForMember"),
             ),
-            "permission_sets": pages(permission_sets) + CALLS_PER_PERMISSION_SET * permission_sets,
+            "permission_sets": pages(permission_sets, "ListPermissionSets")
+            + len(PERMISSION_SET_READS) * permission_sets,
             "provisioning": min(
-                _pages_per_key(accounts_of, Counter({k: len(v) for k, v in accounts_of.items()})),
-                _pages_per_key(all_accounts, sets_in),
+                _pages_per_key(
+                    accounts_of,
+                    Counter({k: len(v) for k, v in accounts_of.items()}),
+                    "ListAccountsForProvisionedPermissionSet",
+                ),
+                _pages_per_key(all_accounts, sets_in, "ListPermissionSetsProvisionedToAccount"),
             ),
             "assignments": min(per_pair, per_principal),
             "organization": _org_calls(state),

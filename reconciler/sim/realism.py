@@ -2,8 +2,11 @@
 
 All off by default so functional tests run at full speed. A Simulator holds
 one `Realism` that tests and benchmarks may change at any time; the gate in
-`reconciler.sim.gate` consults it on every request, in-process or served.
-Faults are deterministic for a given seed and request sequence.
+`reconciler.sim.patches` consults it on every request, in-process or served.
+Faults are deterministic for a given seed and request sequence. What the
+gate did is counted where the test that configured it can look: each
+FaultRule's `fired`, and Realism's `throttled`, so a test of riding out
+faults can check that there were faults to ride out.
 """
 
 from __future__ import annotations
@@ -46,6 +49,12 @@ class FaultRule:
     at most `times` times. With `async_failure` set, an asynchronous sso-admin
     call is accepted (IN_PROGRESS) and then ends FAILED with that
     FailureReason instead of returning an HTTP error.
+
+    With `hold` set, a firing call first waits until the event is set, then
+    fails as above: a request lost on its way to AWS while the client hangs
+    on it. Other calls go on meanwhile, so a test can stop the client at
+    that exact instant (`kill -9` with the intent journaled, the outcome not).
+    `fired` counts firings, a held call from the moment it is held.
     """
 
     operation: str
@@ -58,6 +67,7 @@ class FaultRule:
     permanent: bool = False
     times: int | None = None
     async_failure: str | None = None
+    hold: threading.Event | None = field(default=None, compare=False)
     matched: int = field(default=0, compare=False)
     fired: int = field(default=0, compare=False)
 
@@ -78,6 +88,7 @@ class Realism:
     conflicts: a write to a permission set while an operation on it is in
       progress, or within `conflict_window` seconds of the previous write,
       fails with ConflictException as AWS does while a change propagates.
+    throttled: how many calls rate_limits has rejected so far.
     """
 
     latency: float = 0.0
@@ -90,6 +101,7 @@ class Realism:
     conflict_window: float = 0.0
     faults: list[FaultRule] = field(default_factory=list)
     seed: int = 0
+    throttled: int = field(default=0, compare=False)
 
 
 class _Bucket:
@@ -135,7 +147,10 @@ class RateTable:
             bucket = self._buckets.get(key)
             if bucket is None or bucket.rate != rate:
                 bucket = self._buckets[key] = _Bucket(rate, burst)
-            return bucket.take()
+            if bucket.take():
+                return True
+            realism.throttled += 1
+            return False
 
 
 class FaultPicker:
@@ -147,6 +162,14 @@ class FaultPicker:
         self._lock = threading.Lock()
 
     def pick(self, realism: Realism, service: str, operation: str, body: str) -> FaultRule | None:
+        rule = self._choose(realism, service, operation, body)
+        if rule is not None and rule.hold is not None:
+            rule.hold.wait()  # outside the lock: only this call waits
+        return rule
+
+    def _choose(
+        self, realism: Realism, service: str, operation: str, body: str
+    ) -> FaultRule | None:
         with self._lock:
             if realism.seed != self.seed:
                 self.seed, self.rng = realism.seed, random.Random(realism.seed)

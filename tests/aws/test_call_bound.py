@@ -1,42 +1,80 @@
-"""The lower bound of calls follows page sizes and picks the cheaper reading."""
+"""The lower bound of calls follows AWS's page sizes and picks the cheaper reading.
+
+The expected numbers are counted by hand from AWS's documented page sizes
+(100 per Identity Center and Identity Store page, 20 per Organizations page),
+so they pin the bound to AWS's limits, whatever page sizes the reader uses.
+"""
 
 from __future__ import annotations
 
 from reconciler.aws.call_bound import lower_bound_calls, pages
-from reconciler.model import Account, Assignment, Group, Membership, OrgUnit, State, User
+from reconciler.model import (
+    Account,
+    Assignment,
+    Group,
+    Membership,
+    OrgUnit,
+    PermissionSet,
+    State,
+    User,
+)
 
 
 def test_pages_never_below_one() -> None:
-    assert [pages(0), pages(1), pages(100), pages(101), pages(21, 20)] == [1, 1, 1, 2, 2]
+    assert [
+        pages(0, "ListUsers"),
+        pages(1, "ListUsers"),
+        pages(100, "ListGroupMemberships"),
+        pages(101, "ListAccountAssignments"),
+        pages(20, "ListAccountsForParent"),
+        pages(21, "ListAccountsForParent"),
+    ] == [1, 1, 1, 2, 1, 2]
 
 
-def test_bound_of_a_small_organization() -> None:
+def small_organization() -> State:
     users = [User(f"u{i}") for i in range(101)]
-    groups = [Group("big"), Group("empty")]
-    state = State.build(
+    dev = [Account(f"2222222222{i:02d}", f"dev{i}", ou_path="/Root/Dev") for i in range(21)]
+    return State.build(
         users=users,
-        groups=groups,
-        # 101 members in one group: 2 pages per group + 1 for the empty one
-        # (3), against one page per user (101): per group wins.
+        groups=[Group("big"), Group("empty")],
         memberships=[Membership("big", u.user_name) for u in users],
-        assignments=[Assignment("Admin", "GROUP", "big", "111111111111")],
-        accounts=[Account("111111111111", "prod", ou_path="/Root/Prod")]
-        + [Account(f"2222222222{i:02d}", f"dev{i}", ou_path="/Root/Dev") for i in range(21)],
+        permission_sets=[PermissionSet.build("Admin"), PermissionSet.build("ReadOnly")],
+        assignments=[Assignment("Admin", "GROUP", "big", "111111111111")]
+        + [Assignment("ReadOnly", "USER", u.user_name, "222222222200") for u in users],
+        accounts=[Account("111111111111", "prod", ou_path="/Root/Prod"), *dev],
         org_units=[
             OrgUnit("r-1", "/Root"),
             OrgUnit("ou-1", "/Root/Prod"),
             OrgUnit("ou-2", "/Root/Dev"),
         ],
-        provisioned={"Admin": ["111111111111"]},
+        provisioned={"Admin": ["111111111111"], "ReadOnly": [a.id for a in dev]},
     )
-    bound = lower_bound_calls(state)
-    assert bound.parts["users"] == 2
-    assert bound.parts["groups"] == 1
-    assert bound.parts["memberships"] == 3
-    assert bound.parts["permission_sets"] == 1  # ListPermissionSets only (none read)
-    assert bound.parts["provisioning"] == 1  # one permission set < 22 accounts
-    assert bound.parts["assignments"] == 1  # one provisioned pair < 103 principals
-    # DescribeOrganization + ListRoots; Root: 1 + 1, Prod: 1 + 1, Dev: 1 + 2
-    # (21 accounts, 20 per page); one ListTagsForResource per account (22).
-    assert bound.parts["organization"] == 2 + 2 + 2 + 3 + 22
-    assert bound.total == sum(bound.parts.values())
+
+
+def test_bound_of_a_small_organization_equals_the_calls_counted_by_hand() -> None:
+    bound = lower_bound_calls(small_organization())
+    assert bound.parts == {
+        "instance": 1,  # ListInstances
+        "users": 2,  # 101 users: ListUsers pages of 100
+        "groups": 1,
+        # ListGroupMemberships: 2 pages for 101 members + 1 for the empty
+        # group (3), against one ListGroupMembershipsForMember per user (101).
+        "memberships": 3,
+        # ListPermissionSets 1, then 6 calls per permission set: Describe,
+        # inline policy, managed policies, customer managed references,
+        # boundary, tags.
+        "permission_sets": 1 + 6 * 2,
+        # ListAccountsForProvisionedPermissionSet: Admin 1 + ReadOnly 1 (21
+        # accounts), against ListPermissionSetsProvisionedToAccount for each
+        # of the 22 accounts.
+        "provisioning": 2,
+        # ListAccountAssignments per provisioned pair: 1 for Admin, 21 for
+        # ReadOnly of which 222222222200 holds 101 (2 pages): 23; against
+        # ListAccountAssignmentsForPrincipal per principal: 101 + 2 = 103.
+        "assignments": 1 + 20 + 2,
+        # DescribeOrganization + ListRoots; per OU ListOrganizationalUnitsForParent
+        # and ListAccountsForParent: Root 1 + 1, Prod 1 + 1, Dev 1 + 2 (21
+        # accounts, 20 a page); one ListTagsForResource per account (22).
+        "organization": 2 + 2 + 2 + 3 + 22,
+    }
+    assert bound.total == 1 + 2 + 1 + 3 + 13 + 2 + 23 + 31

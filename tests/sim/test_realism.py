@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -34,6 +35,7 @@ def test_identitystore_throttling_is_per_api_and_says_when_to_retry(empty: Clien
         empty.ids.list_users(IdentityStoreId=empty.store)
     assert error_of(exc)["Code"] == "ThrottlingException"
     assert isinstance(error_of(exc)["RetryAfterSeconds"], int)
+    assert empty.sim.realism.throttled == 1  # tests can tell throttling happened
 
 
 def test_organizations_throttles_with_too_many_requests(demo: Clients) -> None:
@@ -166,6 +168,24 @@ def test_every_nth_fault_and_resource_match(demo: Clients) -> None:
         except ClientError as exc:
             outcomes.append(exc.response["Error"]["Code"])
     assert outcomes == ["ok", "ok", "ServiceException", "ok", "ServiceException"]
+
+
+def test_a_held_call_waits_while_others_go_on_then_fails(demo: Clients) -> None:
+    release = threading.Event()
+    rule = FaultRule("ListUsers", hold=release, times=1)
+    demo.sim.realism.faults = [rule]
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(demo.ids.list_users, IdentityStoreId=demo.store)
+        while rule.fired == 0:  # the call has reached the simulator and is held
+            time.sleep(0.001)
+        assert not held.done()
+        assert demo.sso.list_instances()["Instances"]  # other calls are answered meanwhile
+        assert demo.ids.list_users(IdentityStoreId=demo.store)["Users"]  # times=1
+        assert not held.done()
+        release.set()
+        with pytest.raises(ClientError) as exc:
+            held.result()
+    assert error_of(exc)["Code"] == "InternalServerException"
 
 
 def test_calls_are_counted_per_operation_and_reset(demo: Clients) -> None:
