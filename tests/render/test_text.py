@@ -50,7 +50,10 @@ def test_plain_without_color_and_ansi_with_color() -> None:
 def test_empty_plan_says_so_and_why() -> None:
     text = render_text(case_plan("noop-in-sync"))
     assert text.startswith("No changes. Identity Center matches the desired state.")
-    assert "# user: 2 in desired state already match AWS" in text
+    assert (
+        "# already match AWS: 2 permission sets, 2 users, 2 groups, 2 memberships, 3 assignments"
+        in text.splitlines()
+    )
     assert text.rstrip().endswith("Plan: 0 to add, 0 to change, 0 to destroy.")
 
 
