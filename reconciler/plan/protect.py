@@ -35,7 +35,6 @@ from reconciler.desired.filters import (
 from reconciler.desired.settings import (
     PRINCIPAL_TYPE_SEGMENT,
     PRINCIPAL_TYPES,
-    SETTINGS_FILE,
     Settings,
     protect_glob,
 )
@@ -48,7 +47,6 @@ from reconciler.plan.documents import KEY_FIELDS
 
 KINDS: tuple[Kind, ...] = tuple(KEY_FIELDS)
 GLOB_CHARS = frozenset("*?[")
-WHERE = f"safety.protect in {SETTINGS_FILE}"
 
 
 def check_protect(
@@ -72,7 +70,7 @@ def check_protect(
         problem = _problem(pattern, settings, keys, searched)
         if problem is not None:
             loc = safety.location(index)
-            message = f'{WHERE}: "{pattern}" {problem}'
+            message = f'safety.protect "{pattern}" {problem}'
             if hint and "matches no" in problem:
                 message += f" ({hint})"
             out.append(Diagnostic(loc.path, loc.line, loc.column, message))
@@ -104,14 +102,18 @@ def _shape_problem(kind: Kind, parts: list[str]) -> str | None:
     fields = KEY_FIELDS[kind]
     if not any("*" in p for p in parts) and len(parts) < len(fields):
         return (
-            f"has {len(parts)} of the {len(fields)} parts of a {kind} key "
+            f"has {len(parts)} of the {len(fields)} parts of {_a(kind)} key "
             f"({kind}:{':'.join(fields).upper()}); end it with `*` to match the rest"
         )
     if kind == "assignment" and len(parts) >= PRINCIPAL_TYPE_SEGMENT and "*" not in parts[0]:
         ptype = parts[PRINCIPAL_TYPE_SEGMENT - 1]
         if GLOB_CHARS.isdisjoint(ptype) and ptype.upper() not in PRINCIPAL_TYPES:
-            return f'has principal type "{ptype}"; it is user or group'
+            return f'has principal type "{ptype}"; it must be user or group'
     return None
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
 def _suggestion(glob: str, keys: _Keys | None, kind: Kind | None) -> str:

@@ -67,3 +67,19 @@ def test_rendered_from_the_plan_file_alone() -> None:
     plan = case_plan("order-follows-apply-phases")
     reloaded = Plan.from_json(plan.to_json())
     assert render_text(reloaded) == render_text(plan)
+
+
+def test_what_is_left_alone_is_shown_with_a_plan_that_changes_something() -> None:
+    """SCIM: users, groups and members are not managed; a reviewer must see
+    that with every plan, not only an empty one (or with -v)."""
+    plan = case_plan("scim-assign-live-principals")
+    assert not plan.empty
+    lines = render_text(plan).splitlines()
+    assert "# user: not managed (manage.users: false); referenced by name only" in lines
+    assert "# membership: not managed (manage.memberships: false); group members are ignored" in (
+        lines
+    )
+    assert lines.index("# user: not managed (manage.users: false); referenced by name only") < (
+        lines.index("Plan: 4 to add, 0 to change, 0 to destroy.")
+    )
+
