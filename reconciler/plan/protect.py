@@ -62,40 +62,57 @@ def check_protect(
     Patterns are matched against `states` (all their keys) and, when given,
     the keys `desired` declares (assignment rules expanded against the
     organization of the first state). Without states, kind and shape only.
+    `searched` names those states in the message; `hint` says what to do
+    when a pattern matches nothing there.
     """
     safety = settings.safety
     keys = _Keys(desired, states, settings) if states else None
     out: list[Diagnostic] = []
     for index, pattern in enumerate(safety.protect):
-        problem = _problem(pattern, settings, keys, searched)
+        problem = _form_problem(pattern, keys)
+        if problem is None and keys is not None and not _matches(pattern, settings, keys):
+            problem = _no_match(pattern, keys, searched) + (f" ({hint})" if hint else "")
         if problem is not None:
             loc = safety.location(index)
             message = f'safety.protect "{pattern}" {problem}'
-            if hint and "matches no" in problem:
-                message += f" ({hint})"
             out.append(Diagnostic(loc.path, loc.line, loc.column, message))
     return out
 
 
-def _problem(pattern: str, settings: Settings, keys: _Keys | None, searched: str) -> str | None:
+def _kinds(pattern: str) -> tuple[Kind, ...]:
+    """The kind a pattern names; every kind when its kind part is a glob."""
+    kind = pattern.partition(":")[0]
+    return tuple(k for k in KINDS if k == kind) or KINDS
+
+
+def _form_problem(pattern: str, keys: _Keys | None) -> str | None:
+    """An unknown kind, or a shape no key of the kind can have."""
     kind, _, rest = pattern.partition(":")
     if GLOB_CHARS.isdisjoint(kind) and kind not in KINDS:
         close = difflib.get_close_matches(kind, KINDS, n=1, cutoff=0.6)
         fix = f'; did you mean "{close[0]}:{rest}"?' if close else ""
         return f'names no kind "{kind}" (kinds: {", ".join(KINDS)}){fix}'
-    glob = protect_glob(pattern)
-    kinds = tuple(k for k in KINDS if k == kind) or KINDS
+    kinds = _kinds(pattern)
     if len(kinds) == 1:
         shape = _shape_problem(kinds[0], rest.split(":"))
         if shape is not None:
-            return shape + _suggestion(glob, keys, kinds[0])
-    managed = [k for k in kinds if k in settings.manage]
-    if keys is None or not managed or any(keys.any_match(k, glob) for k in managed):
-        return None
-    what = kinds[0].replace("_", " ") if len(kinds) == 1 else "resource"
-    return f"matches no {what} in {searched}, so it protects nothing" + _suggestion(
-        glob, keys, kinds[0] if len(kinds) == 1 else None
-    )
+            return shape + _suggestion(protect_glob(pattern), keys, kinds[0])
+    return None
+
+
+def _matches(pattern: str, settings: Settings, keys: _Keys) -> bool:
+    """True when the pattern matches a key, or names only unmanaged kinds."""
+    managed = [k for k in _kinds(pattern) if k in settings.manage]
+    glob = protect_glob(pattern)
+    return not managed or any(keys.any_match(k, glob) for k in managed)
+
+
+def _no_match(pattern: str, keys: _Keys, searched: str) -> str:
+    kinds = _kinds(pattern)
+    one = kinds[0] if len(kinds) == 1 else None
+    what = one.replace("_", " ") if one else "resource"
+    suggestion = _suggestion(protect_glob(pattern), keys, one)
+    return f"matches no {what} in {searched}, so it protects nothing{suggestion}"
 
 
 def _shape_problem(kind: Kind, parts: list[str]) -> str | None:

@@ -82,4 +82,3 @@ def test_what_is_left_alone_is_shown_with_a_plan_that_changes_something() -> Non
     assert lines.index("# user: not managed (manage.users: false); referenced by name only") < (
         lines.index("Plan: 4 to add, 0 to change, 0 to destroy.")
     )
-
