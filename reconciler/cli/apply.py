@@ -19,6 +19,7 @@ import click
 from reconciler.apply.journal import JOURNAL_DIR, read_journal, resolve_journal
 from reconciler.apply.lock import apply_lock
 from reconciler.apply.ops import ops_from_plan
+from reconciler.apply.plan_check import check_against_live, check_repository, load_plan
 from reconciler.apply.recovery import recover
 from reconciler.apply.runner import (
     NothingToResume,
@@ -29,7 +30,6 @@ from reconciler.apply.runner import (
     resume,
 )
 from reconciler.cli.context import AppContext, pass_app
-from reconciler.cli.plan_file import check_against_live, load_plan
 from reconciler.errors import ApplyError, AwsError, IdcError
 from reconciler.model.operations import ASYNC_OPS, Op
 from reconciler.plan import Plan
@@ -127,15 +127,20 @@ def _plan_to_apply(
 
     if plan_file is not None:
         plan = load_plan(plan_file)
+        check_repository(plan, app.repo, plan_file)
         live = read_state(app.aws(), instance=settings.instance)
         check_against_live(plan, live, plan_file)
     else:
         from reconciler.desired.loader import load_desired
-        from reconciler.plan import build_plan
+        from reconciler.plan import TooManyDeletesError, build_plan
 
         desired = load_desired(app.repo, settings)
         live = read_state(app.aws(), instance=settings.instance)
-        plan = build_plan(desired, live, settings, allow_deletes=allow_deletes)
+        try:
+            plan = build_plan(desired, live, settings, allow_deletes=allow_deletes)
+        except TooManyDeletesError as exc:  # show what it would delete, then refuse
+            show_plan(app, exc.plan)
+            raise
         show_plan(app, plan)
     meta = (live.meta.instance_arn, live.meta.identity_store_id)
     if plan.empty:
@@ -152,7 +157,7 @@ def _plan_to_apply(
 def show_plan(app: AppContext, plan: Plan) -> None:
     """Print the plan exactly as `idc plan` does (warnings included), on stdout."""
     color = app.color and app.out.is_terminal
-    click.echo(render_text(plan, color=color, notes=app.verbose > 0), nl=False)
+    click.echo(render_text(plan, color=color), nl=False)
 
 
 def confirm(verb: str, gerund: str, review: str) -> None:

@@ -2,21 +2,25 @@
 
 Reads idc.yaml and desired/, reads only the live kinds the plan needs, and
 renders one Plan as text (terminal), markdown (pull-request comment) or JSON
-(the plan file). `-o` also saves the plan file for `idc apply PLAN`.
+(the plan file). `-o` also saves the plan file for `idc apply PLAN`. A plan
+over safety.max_deletes is still rendered, so a pull-request comment shows
+what it would delete, but not saved, and the command fails.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from reconciler.apply.plan_check import repository_digest
 from reconciler.aws.reader import read_state
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.desired.loader import load_desired
 from reconciler.desired.settings import load_settings
 from reconciler.fsutil import atomic_write_text
-from reconciler.plan import Plan, build_plan
+from reconciler.plan import Plan, TooManyDeletesError, build_plan
 from reconciler.plan.reads import kinds_to_read
 from reconciler.render.json import render_json
 from reconciler.render.markdown import render_markdown
@@ -69,12 +73,19 @@ def command(
     """Show what apply would change to make AWS match desired/.
 
     Changes are listed with the reason each is needed, in the order apply
-    runs them. Deletions above safety.max_deletes fail unless --allow-deletes.
+    runs them. A plan with more deletions than safety.max_deletes is shown,
+    not saved, and fails (exit 1) unless --allow-deletes.
     """
     settings = load_settings(app.repo)
     desired = load_desired(app.repo, settings)  # bad input fails before any AWS call
+    digest = repository_digest(app.repo)
     live = read_state(app.aws(), instance=settings.instance, kinds=kinds_to_read(desired, settings))
-    plan = build_plan(desired, live, settings, allow_deletes=allow_deletes, strict=strict)
+    try:
+        plan = build_plan(desired, live, settings, allow_deletes=allow_deletes, strict=strict)
+    except TooManyDeletesError as exc:  # shown for review, never saved
+        click.echo(_render(app, replace(exc.plan, desired_digest=digest), fmt), nl=False)
+        raise
+    plan = replace(plan, desired_digest=digest)
     if out_file is not None:
         atomic_write_text(out_file, plan.dumps())
         app.say(f"saved the plan to {out_file}; apply it with `idc apply {out_file}`")
@@ -89,4 +100,4 @@ def _render(app: AppContext, plan: Plan, fmt: str) -> str:
     if fmt == "markdown":
         return render_markdown(plan)
     color = app.color and app.out.is_terminal
-    return render_text(plan, color=color, notes=app.verbose > 0)
+    return render_text(plan, color=color)

@@ -2,19 +2,30 @@
 
 Runs without AWS so it fits a pre-commit hook or the first CI step; every
 problem is printed as `file:line:col: message` in one run (exit 1).
+
+`safety.protect` patterns are checked for kind and key shape always; whether
+each matches a resource is checked against desired state and the snapshot
+in state/ when the repository has one (validate never reads AWS, so without
+a snapshot it cannot tell a typo from a resource that only exists live;
+`idc plan` checks against live state).
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.desired.loader import desired_files, load_desired
-from reconciler.desired.settings import load_settings
+from reconciler.desired.settings import Settings, load_settings
 from reconciler.desired.types import Desired
-from reconciler.errors import InputError
+from reconciler.errors import Diagnostic, InputError
+from reconciler.plan.protect import check_protect
+from reconciler.store.manifest import read_snapshot
+from reconciler.store.snapshotter import STATE_DIR_NAME
+from reconciler.store.state_dir import read_state_dir
 
 
 def summary(desired: Desired, files: int) -> dict[str, int]:
@@ -42,11 +53,20 @@ def summary(desired: Desired, files: int) -> dict[str, int]:
 def command(app: AppContext, fmt: str) -> None:
     """Check idc.yaml and desired/ against the schemas and each other
 
-    Reports every problem as FILE:LINE:COL: MESSAGE (exit 1); needs no AWS access.
+    Reports every problem as FILE:LINE:COL: MESSAGE (exit 1); needs no AWS
+    access. A safety.protect pattern must name a kind and have the shape of
+    its key; with a snapshot in state/, it must also match something in
+    desired/ or that snapshot (`idc plan` checks it against AWS).
     """
     try:
         settings = load_settings(app.repo)
-        desired = load_desired(app.repo, settings)
+        try:
+            desired = load_desired(app.repo, settings)
+        except InputError as exc:  # protect patterns are still checked, in the same run
+            raise InputError([*exc.diagnostics, *protect_problems(app.repo, settings)]) from None
+        problems = protect_problems(app.repo, settings, desired)
+        if problems:
+            raise InputError([*desired.warnings, *problems])
     except InputError as exc:
         if fmt == "json":
             click.echo(json.dumps(_report(False, None, exc.diagnostics), indent=2))
@@ -59,6 +79,29 @@ def command(app: AppContext, fmt: str) -> None:
         click.echo(str(warning), err=True)
     parts = ", ".join(_count(n, k) for k, n in counts.items() if k != "files")
     click.echo(f"valid: {parts} in {_count(counts['files'], 'files')}")
+
+
+def protect_problems(
+    repo: Path, settings: Settings, desired: Desired | None = None
+) -> list[Diagnostic]:
+    """safety.protect problems found offline: kind and shape, and (with
+    desired state and a readable snapshot in state/) patterns matching nothing."""
+    if not settings.safety.protect:
+        return []
+    files = read_state_dir(repo / STATE_DIR_NAME) if desired is not None else {}
+    if not files:
+        return check_protect(settings)
+    try:
+        snapshot, manifest = read_snapshot(files, STATE_DIR_NAME)
+    except InputError:  # a broken snapshot is `idc history verify`'s to report
+        return check_protect(settings)
+    return check_protect(
+        settings,
+        desired,
+        (snapshot,),
+        searched=f"desired/ or the snapshot in {STATE_DIR_NAME}/ of {manifest.time}",
+        hint="if it was created since, `idc snapshot` records it",
+    )
 
 
 def _count(n: int, plural_key: str) -> str:

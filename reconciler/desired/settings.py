@@ -6,14 +6,16 @@ located diagnostics as desired files, and defaults live here, in one place.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
 from reconciler.desired.schema import validate_document
-from reconciler.desired.yaml_io import load_yaml
+from reconciler.desired.types import Location
+from reconciler.desired.yaml_io import load_yaml, position
 from reconciler.errors import Diagnostic, InputError
 
 SETTINGS_FILE = "idc.yaml"
@@ -43,25 +45,54 @@ class Manage:
         return not self.users and not self.groups
 
 
+# The keyword segment of an assignment key (`assignment:PS:GROUP:NAME:ACCOUNT`).
+PRINCIPAL_TYPE_SEGMENT = 2
+PRINCIPAL_TYPES = ("USER", "GROUP")
+
+
+def protect_glob(pattern: str) -> str:
+    """The glob a `safety.protect` pattern matches keys with.
+
+    One rule: a pattern matches `Change.key_text()` (the key as the plan
+    prints it) exactly and case-sensitively, because AWS names are
+    case-sensitive; only the principal type of an assignment is a keyword,
+    written in any case (`group`, `Group`, `GROUP`) and matched as the key's
+    `GROUP`/`USER`.
+    """
+    parts = pattern.split(":")
+    if (
+        parts[0] == "assignment"
+        and len(parts) > PRINCIPAL_TYPE_SEGMENT
+        and parts[PRINCIPAL_TYPE_SEGMENT].upper() in PRINCIPAL_TYPES
+    ):
+        parts[PRINCIPAL_TYPE_SEGMENT] = parts[PRINCIPAL_TYPE_SEGMENT].upper()
+    return ":".join(parts)
+
+
 @dataclass(frozen=True)
 class Safety:
     max_deletes: int = DEFAULT_MAX_DELETES
-    protect: tuple[str, ...] = ()  # globs over Change.key_text()
+    protect: tuple[str, ...] = ()  # patterns over Change.key_text(), see protect_glob
+    # Where each pattern is written in idc.yaml, for located errors.
+    protect_locations: tuple[Location, ...] = field(default=(), compare=False)
+
+    @cached_property
+    def globs(self) -> tuple[str, ...]:
+        """`protect` as matched (protect_glob), computed once per settings."""
+        return tuple(protect_glob(p) for p in self.protect)
 
     def protected(self, key_text: str) -> str | None:
-        """The first protect glob matching `kind:part:part`, or None.
-
-        Names match case-sensitively (AWS names are); the principal type of an
-        assignment key matches either case, so the SPEC's
-        `assignment:PS:group:NAME:*` and `assignment:PS:GROUP:NAME:*` both work.
-        """
-        texts = [key_text]
-        parts = key_text.split(":")
-        if parts[0] == "assignment" and len(parts) > 2:
-            texts.append(":".join([*parts[:2], parts[2].swapcase(), *parts[3:]]))
+        """The first protect pattern (as written) matching `kind:part:part`, or None."""
         return next(
-            (g for g in self.protect if any(fnmatch.fnmatchcase(t, g) for t in texts)), None
+            (p for p, g in zip(self.protect, self.globs, strict=True) if fnmatchcase(key_text, g)),
+            None,
         )
+
+    def location(self, index: int) -> Location:
+        """Where protect pattern `index` is written (just the file when unknown)."""
+        if index < len(self.protect_locations):
+            return self.protect_locations[index]
+        return Location(SETTINGS_FILE)
 
 
 @dataclass(frozen=True)
@@ -108,13 +139,17 @@ class Settings:
         safety = doc.get("safety") or {}
         accounts = doc.get("accounts") or {}
         key = (doc.get("encryption") or {}).get("key")
+        protect = safety.get("protect") or ()
         return cls(
             instance=str(doc.get("instance", "auto")),
             region=doc.get("region"),
             manage=Manage(**{k: bool(v) for k, v in manage.items()}),
             safety=Safety(
                 max_deletes=int(safety.get("max_deletes", DEFAULT_MAX_DELETES)),
-                protect=tuple(str(g) for g in safety.get("protect") or ()),
+                protect=tuple(str(g) for g in protect),
+                protect_locations=tuple(
+                    Location(SETTINGS_FILE, *position(protect, i)) for i in range(len(protect))
+                ),
             ),
             accounts=AccountScope(**{k: bool(v) for k, v in accounts.items()}),
             encryption_key=EncryptionKey.parse(str(key)) if key else None,

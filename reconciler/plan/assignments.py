@@ -108,7 +108,7 @@ def _expand_rules(ctx: PlanContext, inventory: Inventory, strict: bool) -> dict[
             ctx.error(rule.location, f"assignment rule: {why}")
             ok = False
         principals: list[tuple[PrincipalType, str]] = []
-        for ptype, name, loc in _principals(rule):
+        for ptype, name, loc in rule_principals(rule):
             why = why_missing(ptype.lower(), name)
             if why is not None:
                 ctx.error(loc, f'assignment rule for "{rule.permission_set}": {why}')
@@ -129,7 +129,8 @@ def _expand_rules(ctx: PlanContext, inventory: Inventory, strict: bool) -> dict[
     return out
 
 
-def _principals(rule: AssignmentRule) -> list[tuple[PrincipalType, str, Location]]:
+def rule_principals(rule: AssignmentRule) -> list[tuple[PrincipalType, str, Location]]:
+    """(principal type, name, where listed) of every principal a rule grants to."""
     if rule.principal_locations:
         return [
             ("USER" if ptype == "USER" else "GROUP", name, loc)

@@ -1,8 +1,10 @@
 """build_plan: desired state + live state + settings -> an ordered Plan.
 
 Pure: no I/O, no AWS, no clock. Each kind module compares its slice and yields
-changes (or notes why nothing is needed); this module gathers them, applies
-the safety rails, orders them for apply and fingerprints the live read.
+changes (or notes why nothing is needed); this module gathers them, checks
+and applies the safety rails, orders them for apply and fingerprints the
+live read. A plan over the delete budget is still built in full, and handed
+back inside the TooManyDeletesError, so it can be shown before it is refused.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from reconciler.plan.groups import plan_groups
 from reconciler.plan.memberships import plan_memberships
 from reconciler.plan.ordering import in_apply_order
 from reconciler.plan.permission_sets import plan_permission_sets
+from reconciler.plan.protect import check_protect
 from reconciler.plan.safety import check_delete_budget, drop_protected
 from reconciler.plan.users import plan_users
 
@@ -33,8 +36,9 @@ def build_plan(
 ) -> Plan:
     """The changes that make `live` match `desired`, in apply order.
 
-    Raises InputError (every bad reference, located) and TooManyDeletesError
-    (more deletes than safety.max_deletes without allow_deletes).
+    Raises InputError (every bad reference or protect pattern, located) and
+    TooManyDeletesError (more deletes than safety.max_deletes without
+    allow_deletes; its `plan` is the whole plan, marked `refused`).
     """
     ctx = PlanContext(desired, live, settings)
     for w in desired.warnings:  # loader findings: shown with the plan, once
@@ -45,17 +49,20 @@ def build_plan(
     changes.extend(plan_groups(ctx))
     changes.extend(plan_memberships(ctx))
     changes.extend(plan_assignments(ctx, strict=strict))
+    ctx.problems.extend(check_protect(settings, desired, (live,)))
     if ctx.problems:
         raise InputError(ctx.problems)
     kept, protect_warnings = drop_protected(changes, settings)
-    check_delete_budget(kept, settings, allow_deletes)
     ordered = in_apply_order(kept)
-    return Plan(
+    plan = Plan(
         changes=tuple(ordered),
         fingerprint=state_fingerprint(live),
         warnings=(*ctx.warnings, *protect_warnings),
         touched={c.key_text(): document_digest(c.before) for c in ordered if c.before is not None},
         notes=tuple(ctx.notes),
+        in_sync=dict(ctx.in_sync),
         instance_arn=live.meta.instance_arn,
         identity_store_id=live.meta.identity_store_id,
     )
+    check_delete_budget(plan, settings, allow_deletes)
+    return plan

@@ -42,7 +42,8 @@ class PlanContext:
     settings: Settings
     problems: list[Diagnostic] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what is left alone, and why
+    in_sync: dict[str, int] = field(default_factory=dict)  # kind -> already matching AWS
 
     def manages(self, kind: Kind) -> bool:
         return kind in self.settings.manage
@@ -63,11 +64,10 @@ class PlanContext:
     def note_unchanged(self, kind: Kind, in_sync: int, live_count: int) -> None:
         """Why nothing more is planned for a managed kind."""
         if self.declares(kind):
-            self.notes.append(f"{kind}: {in_sync} in desired state already match AWS")
+            self.in_sync[kind] = in_sync
         else:
-            self.notes.append(
-                f"{kind}: not declared in desired state; the {live_count} in AWS are left alone"
-            )
+            those = f"the {live_count} in AWS are" if live_count else "any in AWS are"
+            self.notes.append(f"{kind}: not declared in desired state; {those} left alone")
 
     def create(self, kind: Kind, name: str, key: dict[str, str], doc: Any) -> Change:
         """A named resource in desired state that AWS lacks."""

@@ -16,6 +16,15 @@ from reconciler.plan.changes import Kind
 
 Doc = dict[str, Any]
 
+# The key fields of each kind, in key order: `Change.key` and `key_text()`.
+KEY_FIELDS: dict[Kind, tuple[str, ...]] = {
+    "user": ("user_name",),
+    "group": ("name",),
+    "membership": ("group", "user"),
+    "permission_set": ("name",),
+    "assignment": ("permission_set", "principal_type", "principal", "account"),
+}
+
 
 def user_key(name: str) -> dict[str, str]:
     return {"user_name": name}

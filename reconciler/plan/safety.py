@@ -1,9 +1,11 @@
 """Safety rails from idc.yaml: protected keys and the delete budget.
 
-Protect globs match `Change.key_text()` (Settings.safety.protected: the SPEC's
-lower-case `assignment:PS:group:NAME:*` and the key's `GROUP` both match).
-Protection stops updates and deletes (the resource is "never deleted or
-changed by apply"); creating a protected key is allowed.
+Protect patterns match `Change.key_text()` (Settings.safety: names exactly,
+an assignment's principal type in any case, so the SPEC's
+`assignment:PS:group:NAME:*` matches the key's `GROUP`); plan.protect refuses
+a pattern that matches nothing. Protection stops updates and deletes (the
+resource is "never deleted or changed by apply"); creating a protected key
+is allowed.
 
 A protected resource keeps what it depends on: a kept assignment keeps its
 permission set and principal, a kept group keeps the members it would have
@@ -16,25 +18,31 @@ delete the BreakGlass group underneath it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from dataclasses import replace
 
 from reconciler.desired.settings import SETTINGS_FILE, Settings
 from reconciler.errors import IdcError
-from reconciler.plan.changes import Change
+from reconciler.plan.changes import Change, Plan
 
 SHOWN_KEYS = 3  # keys named per warning; the rest are counted
 
 
 class TooManyDeletesError(IdcError):
-    """The plan deletes more than safety.max_deletes allows."""
+    """The plan deletes more than safety.max_deletes allows.
 
-    def __init__(self, count: int, limit: int) -> None:
+    `plan` is the whole plan, marked refused, so callers can show what would
+    be deleted (a pull-request comment must) before failing.
+    """
+
+    def __init__(self, count: int, limit: int, plan: Plan) -> None:
         self.count = count
         self.limit = limit
-        super().__init__(
+        message = (
             f"the plan deletes {count} resources, more than safety.max_deletes ({limit}) "
             f"in {SETTINGS_FILE}; review the plan and use --allow-deletes if it is intended"
         )
+        self.plan = replace(plan, refused=message)
+        super().__init__(message)
 
 
 def protected_by(change: Change, settings: Settings) -> str | None:
@@ -103,9 +111,9 @@ def _warning(why: str, changes: list[Change]) -> str:
     return f"skipped {len(changes)} {noun} {why}: {', '.join(names)}{more}"
 
 
-def check_delete_budget(changes: Iterable[Change], settings: Settings, allow: bool) -> None:
+def check_delete_budget(plan: Plan, settings: Settings, allow: bool) -> None:
     if allow:
         return
-    count = sum(1 for c in changes if c.action == "delete")
+    count = plan.summary()["delete"]
     if count > settings.safety.max_deletes:
-        raise TooManyDeletesError(count, settings.safety.max_deletes)
+        raise TooManyDeletesError(count, settings.safety.max_deletes, plan)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from reconciler.plan import Change, Plan
+from reconciler.plan.wording import plural
 
 # Kinds in the order apply first touches them (SPEC section 8).
 KIND_TITLES: dict[str, str] = {
@@ -31,3 +32,13 @@ def summary_line(plan: Plan) -> str:
         f"Plan: {counts['create']} to add, {counts['update']} to change, "
         f"{counts['delete']} to destroy."
     )
+
+
+def scope_notes(plan: Plan) -> list[str]:
+    """What the plan leaves alone and why, then one line of what already
+    matches AWS: shown with every plan, so "not touched" never reads as "in sync"."""
+    notes = list(plan.notes)
+    counts = [plural(n, kind.replace("_", " ")) for kind, n in plan.in_sync.items() if n]
+    if counts:
+        notes.append(f"already match AWS: {', '.join(counts)}")
+    return notes

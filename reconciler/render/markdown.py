@@ -1,8 +1,9 @@
 """The plan as a pull-request comment.
 
-Summary table first, then one section per kind; attribute diffs of updates and
-policy diffs (unified JSON) sit in collapsed `<details>` blocks, as do long
-sections. GitHub rejects comments over 65,536 characters: when the full
+Why the plan cannot be applied (when it cannot), the summary table, warnings
+and what the plan leaves alone first, then one section per kind; attribute
+diffs of updates and policy diffs (unified JSON) sit in collapsed `<details>`
+blocks, as do long sections. GitHub rejects comments over 65,536 characters: when the full
 rendering is larger, every section is cut at entry boundaries to a fair share
 of the budget, with a note saying how much is left out and that the complete
 plan is in the JSON plan artifact. An entry whose details alone are too big
@@ -23,7 +24,7 @@ from reconciler.render.diffs import (
     subject,
     unified_json_diff,
 )
-from reconciler.render.grouping import KIND_TITLES, by_kind, summary_line
+from reconciler.render.grouping import KIND_TITLES, by_kind, scope_notes, summary_line
 
 GITHUB_COMMENT_LIMIT = 65_536
 COLLAPSE_OVER = 10  # entries; longer sections start collapsed
@@ -72,6 +73,9 @@ def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
 def _head(plan: Plan) -> Iterable[str]:
     yield f"### idc plan: {summary_line(plan).removeprefix('Plan: ')}"
     yield ""
+    if plan.refused:
+        yield f"> ⛔ **This plan cannot be applied:** {_inline(plan.refused)}"
+        yield ""
     if plan.empty:
         yield "No changes. Identity Center matches the desired state."
     else:
@@ -86,6 +90,12 @@ def _head(plan: Plan) -> Iterable[str]:
         yield ""
         for warning in plan.warnings:
             yield f"- ⚠️ {_inline(warning)}"
+    notes = scope_notes(plan)
+    if notes:
+        yield ""
+        yield "**Not changed by this plan**"
+        yield ""
+        yield from (f"- {_inline(note)}" for note in notes)
     yield ""
 
 

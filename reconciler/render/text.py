@@ -2,7 +2,9 @@
 
 Changes are grouped by kind (in the order apply runs the kinds), updates show
 attribute-level diffs and structured values (policies) as unified JSON diffs.
-Colour comes from rich; with colour off the output is plain text.
+Warnings, then what the plan leaves alone (unmanaged or undeclared kinds)
+and what already matches, as `# ` notes, close every plan. Colour comes from
+rich; with colour off the output is plain text.
 """
 
 from __future__ import annotations
@@ -22,14 +24,14 @@ from reconciler.render.diffs import (
     subject,
     unified_json_diff,
 )
-from reconciler.render.grouping import KIND_TITLES, by_kind, summary_line
+from reconciler.render.grouping import KIND_TITLES, by_kind, scope_notes, summary_line
 
 SIGN = {"create": "+", "update": "~", "delete": "-"}
 STYLE = {"create": "green", "update": "yellow", "delete": "red"}
 VERB = {"create": "created", "update": "updated in place", "delete": "destroyed"}
 
 
-def render_text(plan: Plan, *, color: bool = False, notes: bool = False) -> str:
+def render_text(plan: Plan, *, color: bool = False) -> str:
     """The whole plan as text (ANSI colours when `color`)."""
     buffer = io.StringIO()
     console = Console(
@@ -41,12 +43,12 @@ def render_text(plan: Plan, *, color: bool = False, notes: bool = False) -> str:
         soft_wrap=True,
         width=120,
     )
-    for line in plan_lines(plan, notes=notes or plan.empty):
+    for line in plan_lines(plan):
         console.print(line)
     return buffer.getvalue()
 
 
-def plan_lines(plan: Plan, *, notes: bool = False) -> Iterable[Text]:
+def plan_lines(plan: Plan) -> Iterable[Text]:
     if plan.empty:
         yield Text("No changes. Identity Center matches the desired state.", style="bold green")
     else:
@@ -60,9 +62,10 @@ def plan_lines(plan: Plan, *, notes: bool = False) -> Iterable[Text]:
         yield Text("")
         for warning in plan.warnings:
             yield Text.assemble(("Warning: ", "bold yellow"), warning)
-    if notes and plan.notes:
+    notes = scope_notes(plan)
+    if notes:
         yield Text("")
-        for note in plan.notes:
+        for note in notes:
             yield Text(f"# {note}", style="dim")
     yield Text("")
     yield Text(summary_line(plan), style="bold")

@@ -55,13 +55,22 @@ def test_basic_example_hits_max_deletes_then_plans_with_allow_deletes(
     idc: IdcRunner, tmp_path: Path
 ) -> None:
     repo = example(tmp_path, "basic")
-    refused = idc("--repo", str(repo), "--sim", "plan")
+    out = tmp_path / "plan.json"
+    refused = idc("--repo", str(repo), "--sim", "plan", "--format", "markdown", "-o", str(out))
     assert refused.exit_code == 1
     assert "error: the plan deletes 47 resources, more than safety.max_deletes (25)" in (
         refused.stderr
     )
     assert "--allow-deletes" in refused.stderr
     assert "Traceback" not in refused.output
+    # the pull-request comment still shows what would be deleted, and why it is refused
+    comment = refused.stdout.splitlines()
+    assert comment[0] == "### idc plan: 2 to add, 1 to change, 47 to destroy."
+    assert comment[2].startswith("> ⛔ **This plan cannot be applied:** the plan deletes 47")
+    assert "- 🔴 delete `Developer`: not in desired state; permission sets are managed" in (
+        "\n".join(comment)
+    )
+    assert not out.exists()  # a plan that cannot be applied is never saved
 
     result = idc("--repo", str(repo), "--sim", "--no-color", "plan", "--allow-deletes")
     assert result.exit_code == 0, result.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -470,4 +471,58 @@ def test_empty_top_level_key_asks_for_an_explicit_empty_list(
         idc,
         tmp_path,
         "desired/a.yaml:2:1: users: expected a list, got null; write [] for an empty list",
+    )
+
+
+PROTECT = """safety:
+  protect:
+    - "assigment:AdministratorAccess:group:BreakGlass:*"
+    - "assignment:AdministratorAccess:group:BreakGlass"
+    - "assignment:AdministratorAccess:team:BreakGlass:*"
+    - "group:BreakGlas"
+"""
+DESIRED_GROUP = {"desired/a.yaml": "groups:\n  - name: Platform\n"}
+
+
+def test_protect_pattern_of_no_kind_or_shape_is_located_without_a_snapshot(
+    idc: IdcRunner, tmp_path: Path
+) -> None:
+    """Kind and key shape are checked offline; whether `group:BreakGlas`
+    exists only AWS can say, and there is no snapshot to ask."""
+    make_repo(tmp_path, DESIRED_GROUP, settings=PROTECT)
+    fails_with(
+        idc,
+        tmp_path,
+        'idc.yaml:3:7: safety.protect "assigment:AdministratorAccess:group:BreakGlass:*" names '
+        'no kind "assigment" (kinds: user, group, membership, permission_set, assignment); '
+        'did you mean "assignment:AdministratorAccess:group:BreakGlass:*"?',
+        'idc.yaml:4:7: safety.protect "assignment:AdministratorAccess:group:BreakGlass" has 3 '
+        "of the 4 parts of an assignment key "
+        "(assignment:PERMISSION_SET:PRINCIPAL_TYPE:PRINCIPAL:ACCOUNT); end it with `*` to "
+        "match the rest",
+        'idc.yaml:5:7: safety.protect "assignment:AdministratorAccess:team:BreakGlass:*" has '
+        'principal type "team"; it must be user or group',
+    )
+
+
+def test_protect_pattern_matching_nothing_in_desired_or_the_snapshot(
+    idc: IdcRunner, tmp_path: Path
+) -> None:
+    make_repo(
+        tmp_path,
+        DESIRED_GROUP,
+        settings='safety:\n  protect:\n    - "group:BreakGlas"\n    - "group:Platform"\n'
+        '    - "assignment:AdministratorAccess:group:BreakGlass:*"\n',
+    )
+    shutil.copytree(ROOT / "state", tmp_path / "state")  # the demo organization's snapshot
+    result = idc("--repo", str(tmp_path), "validate")
+    assert result.exit_code == 1
+    (line,) = problems(result.stderr)
+    assert line.startswith(
+        'idc.yaml:3:7: safety.protect "group:BreakGlas" matches no group in desired/ or the '
+        "snapshot in state/ of "
+    )
+    assert line.endswith(
+        'so it protects nothing; did you mean "group:BreakGlass"? '
+        "(if it was created since, `idc snapshot` records it)"
     )

@@ -4,7 +4,7 @@
     cases/<name>/idc.yaml         optional settings (defaults otherwise)
     cases/<name>/live.yaml        live state (see livedoc.py)
     cases/<name>/options.yaml     optional build_plan flags: allow_deletes, strict
-    cases/<name>/expected.json    {"summary", "changes", "warnings"[, "notes"]}
+    cases/<name>/expected.json    {"summary", "changes", "warnings"[, "notes", "in_sync"]}
                                   or {"error": [lines of the error message]}
 
 Set IDC_REGOLD=1 to rewrite expected.json from the current planner, then
@@ -44,6 +44,7 @@ def run_case(case: Path) -> dict[str, Any]:
     expected_path = case / "expected.json"
     if expected_path.is_file() and "notes" in json.loads(expected_path.read_text()):
         out["notes"] = list(plan.notes)
+        out["in_sync"] = dict(plan.in_sync)
     return out
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from reconciler.plan import Change, Plan
 from reconciler.render.markdown import GITHUB_COMMENT_LIMIT, render_markdown
 from tests.render.plans import case_plan
@@ -91,3 +93,18 @@ def test_a_change_whose_policy_diff_alone_is_too_big_is_still_listed() -> None:
     assert "left out to stay under GitHub's comment size limit" in text
     assert "not shown" not in text  # the change itself is never dropped
     assert "```diff" not in text
+
+
+def test_what_is_left_alone_is_in_the_comment() -> None:
+    text = render_markdown(case_plan("scim-assign-live-principals"))
+    lines = text.splitlines()
+    assert "**Not changed by this plan**" in lines
+    assert "- user: not managed (manage.users: false); referenced by name only" in lines
+    assert lines.index("**Not changed by this plan**") < lines.index("#### Account assignments (4)")
+
+
+def test_a_refused_plan_says_so_above_the_summary_table() -> None:
+    plan = replace(case_plan("max-deletes-allowed-with-flag"), refused="too many deletes")
+    lines = render_markdown(plan).splitlines()
+    assert lines[2] == "> ⛔ **This plan cannot be applied:** too many deletes"
+    assert lines.index("| kind | create | update | delete |") > 2

@@ -50,7 +50,10 @@ def test_plain_without_color_and_ansi_with_color() -> None:
 def test_empty_plan_says_so_and_why() -> None:
     text = render_text(case_plan("noop-in-sync"))
     assert text.startswith("No changes. Identity Center matches the desired state.")
-    assert "# user: 2 in desired state already match AWS" in text
+    assert (
+        "# already match AWS: 2 permission sets, 2 users, 2 groups, 2 memberships, 3 assignments"
+        in text.splitlines()
+    )
     assert text.rstrip().endswith("Plan: 0 to add, 0 to change, 0 to destroy.")
 
 
@@ -64,3 +67,18 @@ def test_rendered_from_the_plan_file_alone() -> None:
     plan = case_plan("order-follows-apply-phases")
     reloaded = Plan.from_json(plan.to_json())
     assert render_text(reloaded) == render_text(plan)
+
+
+def test_what_is_left_alone_is_shown_with_a_plan_that_changes_something() -> None:
+    """SCIM: users, groups and members are not managed; a reviewer must see
+    that with every plan, not only an empty one (or with -v)."""
+    plan = case_plan("scim-assign-live-principals")
+    assert not plan.empty
+    lines = render_text(plan).splitlines()
+    assert "# user: not managed (manage.users: false); referenced by name only" in lines
+    assert "# membership: not managed (manage.memberships: false); group members are ignored" in (
+        lines
+    )
+    assert lines.index("# user: not managed (manage.users: false); referenced by name only") < (
+        lines.index("Plan: 4 to add, 0 to change, 0 to destroy.")
+    )
