@@ -6,7 +6,8 @@ level: per parent one ListOrganizationalUnitsForParent and one
 ListAccountsForParent (20 per page, Organizations' maximum). That reads every
 account once together with its OU path, which ListAccounts cannot give
 without a ListParents call per account. Tags cost one ListTagsForResource per
-account; nothing lists them in bulk.
+account; nothing lists them in bulk. OU names may hold `/`: paths encode it
+(model.accounts), so `Prod/Legacy` beside `Prod` never reads as inside it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from reconciler.aws.errors import unless_missing
 from reconciler.aws.paging import call, list_all
 from reconciler.aws.read_context import ReadContext
 from reconciler.model import Account, OrgUnit
+from reconciler.model.accounts import ou_child_path, ou_segment
 
 
 def account_status(raw: Mapping[str, Any]) -> str:
@@ -43,7 +45,7 @@ def _children(ctx: ReadContext, parent: OrgUnit) -> tuple[list[OrgUnit], list[di
     accounts = unless_missing(
         lambda: list_all(org, "ListAccountsForParent", "Accounts", where, ParentId=parent.id)
     )
-    children = [OrgUnit(ou["Id"], f"{parent.path}/{ou['Name']}") for ou in ous or ()]
+    children = [OrgUnit(ou["Id"], ou_child_path(parent.path, ou["Name"])) for ou in ous or ()]
     return children, [dict(a, OuPath=parent.path) for a in accounts or ()]
 
 
@@ -74,7 +76,7 @@ def walk_organization(ctx: ReadContext) -> OrgTree:
     org = ctx.client("organizations")
     described = call(org, "DescribeOrganization", "organization")["Organization"]
     roots = list_all(org, "ListRoots", "Roots", "organization")
-    level = [OrgUnit(r["Id"], f"/{r.get('Name') or 'Root'}") for r in roots]
+    level = [OrgUnit(r["Id"], "/" + ou_segment(r.get("Name") or "Root")) for r in roots]
     units: list[OrgUnit] = []
     by_id: dict[str, dict[str, Any]] = {}
     while level:

@@ -87,7 +87,7 @@ def _converge(
 ) -> None:
     """Make the calls that turn the policies, boundary and tags of `before` into `after`."""
     ps = {"PermissionSetArn": arn}
-    if before.inline_policy != after.inline_policy:
+    if before.inline_policy_identity != after.inline_policy_identity:  # same policy: no call
         if after.inline_policy is None:
             ctx.sso_call("DeleteInlinePolicyFromPermissionSet", resource, **ps)
         else:

@@ -91,6 +91,8 @@ def command(
     Filters: *, ACCOUNT_ID, name:GLOB, name~REGEX, tag:KEY=GLOB, tag:KEY,
     ou:/Root/PATH, ou:OU_ID, combined with and, or, not and parentheses.
     Quote values holding spaces or parentheses: tag:"cost center"="R&D".
+    In OU paths a / inside an OU name is written %2F (and % as %25):
+    ou:/Root/Prod%2FLegacy is the OU named "Prod/Legacy".
     """
     if expression is not None:
         _parse_or_exit(expression)  # fail before any AWS call

@@ -3,26 +3,52 @@
 Reading keeps ruamel's round-trip nodes so every value knows its line and
 column, and so the tool can edit hand-written files without losing comments.
 Writing is canonical: the caller's key order, block style, no line wrapping,
-so the same data always gives the same bytes.
+so the same data always gives the same bytes. And lossless: the loader reads
+back exactly the string written, whatever AWS accepted. ruamel leaves two
+ways to lose one, both closed here: a NEL (U+0085), LINE SEPARATOR or
+PARAGRAPH SEPARATOR written raw inside a quoted scalar is read back as a
+line break and folded into a space, so such strings are double-quoted with
+the escapes backslash-N, -L and -P; and folding a long plain scalar at the line width
+drops a space from a run of spaces at the fold, so nothing is ever folded.
 """
 
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.representer import RoundTripRepresenter
 
 from reconciler.errors import Diagnostic, InputError
+
+# Characters ruamel's reader takes for line breaks inside a quoted scalar.
+_READ_AS_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+class _Representer(RoundTripRepresenter):
+    """Strings holding a character the reader would fold are double-quoted,
+    where the emitter writes that character as an escape."""
+
+    def represent_str(self, data: str) -> ScalarNode:
+        if any(c in data for c in _READ_AS_BREAKS):
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+        return super().represent_str(data)
+
+
+_Representer.add_representer(str, _Representer.represent_str)
 
 
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Representer = _Representer
     yaml.default_flow_style = False
-    yaml.width = 4096
+    yaml.width = sys.maxsize  # never fold a long scalar (see the module docstring)
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.allow_duplicate_keys = False
     return yaml

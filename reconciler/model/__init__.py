@@ -7,10 +7,10 @@ from reconciler.model.permission_sets import (
     CustomerManagedPolicy,
     PermissionsBoundary,
     PermissionSet,
-    canonical_json,
     duration_seconds,
     normalize_duration,
 )
+from reconciler.model.policies import canonical_json, policy_identity
 from reconciler.model.state import KINDS, State, StateMeta
 from reconciler.model.users import (
     USER_WRITABLE_FIELDS,
@@ -46,4 +46,5 @@ __all__ = [
     "canonical_json",
     "duration_seconds",
     "normalize_duration",
+    "policy_identity",
 ]

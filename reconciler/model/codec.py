@@ -28,6 +28,7 @@ from reconciler.model import (
     TypedValue,
     User,
 )
+from reconciler.model.accounts import ROOT_PATH, canonical_ou_path
 
 Doc = dict[str, Any]
 
@@ -239,7 +240,7 @@ def account_from_doc(doc: Mapping[str, Any]) -> Account:
         id=str(doc["id"]),
         name=str(doc["name"]),
         status=str(doc.get("status", "ACTIVE")),
-        ou_path=str(doc.get("ou", "/Root")),
+        ou_path=canonical_ou_path(str(doc.get("ou", ROOT_PATH))),
         tags=tuple(sorted((str(k), str(v)) for k, v in (doc.get("tags") or {}).items())),
     )
 
@@ -249,4 +250,4 @@ def org_unit_to_doc(ou: OrgUnit) -> Doc:
 
 
 def org_unit_from_doc(doc: Mapping[str, Any]) -> OrgUnit:
-    return OrgUnit(id=str(doc["id"]), path=str(doc["path"]))
+    return OrgUnit(id=str(doc["id"]), path=canonical_ou_path(str(doc["path"])))

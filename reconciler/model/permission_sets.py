@@ -2,14 +2,20 @@
 
 AWS re-encodes inline policies and accepts several spellings of one session
 duration; normalising here means the planner compares values, never spellings.
+An inline policy is kept as written (canonical JSON of the person's
+document, which is what is sent to AWS) and compared by its IAM meaning
+(`inline_policy_identity`, model.policies): permission sets are equal when
+their policies are, whatever the spelling.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from reconciler.model.policies import canonical_json, policy_identity
 
 _DURATION = re.compile(
     r"^P(?!$)(?:(?P<d>\d+)D)?(?:T(?=\d)(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$"
@@ -37,11 +43,6 @@ def normalize_duration(value: str) -> str:
     return out
 
 
-def canonical_json(value: Any) -> str:
-    """One spelling per JSON value: sorted keys, no insignificant whitespace."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 @dataclass(frozen=True, order=True)
 class CustomerManagedPolicy:
     name: str
@@ -64,9 +65,18 @@ class PermissionSet:
     relay_state: str | None = None
     managed_policies: tuple[str, ...] = ()  # sorted ARNs
     customer_managed_policies: tuple[CustomerManagedPolicy, ...] = ()  # sorted
-    inline_policy: str | None = None  # canonical_json of the policy document
+    # canonical_json of the policy document as written (what AWS is sent);
+    # never compared itself: equality goes by inline_policy_identity.
+    inline_policy: str | None = field(default=None, compare=False)
     permissions_boundary: PermissionsBoundary | None = None
     tags: tuple[tuple[str, str], ...] = ()  # sorted (key, value)
+    inline_policy_identity: str | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        identity = None
+        if self.inline_policy is not None:
+            identity = policy_identity(json.loads(self.inline_policy))
+        object.__setattr__(self, "inline_policy_identity", identity)
 
     @property
     def key(self) -> str:

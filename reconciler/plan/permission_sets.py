@@ -1,8 +1,8 @@
 """Permission sets: create, update, delete; updates list the accounts to
 re-provision.
 
-Values are compared after model normalisation (inline policy as canonical
-JSON, PT60M == PT1H, managed policy ARNs as a set), so a spelling difference
+Values are compared after model normalisation (inline policy by its IAM
+meaning, PT60M == PT1H, managed policy ARNs as a set), so a spelling difference
 is never a change. AWS does not push permission set edits to accounts that
 already have it (AWS-NOTES section 4), so an update that changes the
 provisioned role names every account in `live.provisioned` for re-provisioning.
@@ -20,7 +20,9 @@ from reconciler.plan.context import PlanContext
 from reconciler.plan.documents import permission_set_doc, permission_set_key
 from reconciler.plan.wording import differ, plural
 
-COMPARED: tuple[str, ...] = tuple(f.name for f in fields(PermissionSet) if f.name != "name")
+COMPARED: tuple[str, ...] = tuple(
+    f.name for f in fields(PermissionSet) if f.name != "name" and f.init
+)
 # Attributes of the permission set resource itself, not of the IAM role it
 # provisions: changing only these needs no re-provisioning.
 NOT_PROVISIONED: frozenset[str] = frozenset({"description", "tags"})
@@ -94,7 +96,10 @@ def changed_fields(want: PermissionSet, have: PermissionSet) -> list[str]:
 
 
 def _value(ps: PermissionSet, name: str) -> object:
-    """A field as AWS applies it: no session duration means AWS's PT1H."""
+    """A field as AWS applies it: no session duration means AWS's PT1H; an
+    inline policy is its IAM meaning, not its spelling."""
+    if name == "inline_policy":
+        return ps.inline_policy_identity
     value = getattr(ps, name)
     if name == "session_duration" and value is None:
         return DEFAULT_SESSION_DURATION

@@ -1,21 +1,28 @@
 """What changed inside an update, computed once for every renderer.
 
 deepdiff decides which top-level attributes differ (so list order inside a
-policy or a nested record is compared the way the planner compared it); the
-unified diff of structured values comes from difflib over pretty JSON with
-sorted keys, the form reviewers read policies in.
+policy or a nested record is compared the way the planner compared it).
+Records are shown field by field, by path: a user's `name.given`, a tag
+`tags.team`, `permissions_boundary.customer_managed_policy.path`, and in an
+update the items of a list of records of unchanged length (`emails[0].type`).
+Other lists and the inline policy are structured values: the unified diff
+of those comes from difflib over pretty JSON with sorted keys, the form
+reviewers read policies in. An inline policy that means the same policy
+(model.policies) is no change, however it is spelled.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from deepdiff import DeepDiff
 
+from reconciler.model import policy_identity
 from reconciler.plan import Change
 
 Status = Literal["added", "removed", "changed"]
@@ -25,11 +32,15 @@ KEY_FIELDS = frozenset(
     {"user_name", "name", "group", "user", "permission_set", "principal_type", "principal",
      "account"}
 )  # fmt: skip
+# Shown whole (a unified JSON diff), never split into field paths.
+WHOLE = frozenset({"inline_policy"})
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ABSENT = object()
 
 
 @dataclass(frozen=True)
 class AttributeChange:
-    name: str
+    name: str  # a field path: "title", "name.given", "emails[0].type"
     status: Status
     old: Any = None
     new: Any = None
@@ -41,26 +52,95 @@ class AttributeChange:
 
 
 def attribute_changes(change: Change) -> list[AttributeChange]:
-    """Top-level attributes that differ between before and after, by name."""
+    """The attributes that differ between before and after, records split
+    into their fields; sorted by top-level attribute, then field path."""
     before: Mapping[str, Any] = change.before or {}
     after: Mapping[str, Any] = change.after or {}
+    hidden = set(change.key) if change.kind != "membership" else set()
     affected = DeepDiff(dict(before), dict(after), ignore_order=False).affected_root_keys
     out: list[AttributeChange] = []
     for name in sorted(str(k) for k in affected):
-        if name in KEY_FIELDS and change.kind != "membership":
+        if name in hidden:
             continue
-        if name not in before:
-            out.append(AttributeChange(name, "added", None, after[name]))
-        elif name not in after:
-            out.append(AttributeChange(name, "removed", before[name], None))
-        else:
-            out.append(AttributeChange(name, "changed", before[name], after[name]))
+        old, new = before.get(name, _ABSENT), after.get(name, _ABSENT)
+        if name == "inline_policy" and _same_policy(old, new):
+            continue
+        out.extend(_changes(name, old, new))
     return out
 
 
+def _changes(name: str, old: Any, new: Any) -> Iterator[AttributeChange]:
+    if name not in WHOLE and _splittable(old, new):
+        old_fields, new_fields = _fields(name, old), _fields(name, new)
+        for path in sorted(old_fields.keys() | new_fields.keys()):
+            yield from _changes(path, old_fields.get(path, _ABSENT), new_fields.get(path, _ABSENT))
+        return
+    if old is _ABSENT:
+        yield AttributeChange(name, "added", None, new)
+    elif new is _ABSENT:
+        yield AttributeChange(name, "removed", old, None)
+    elif old != new:
+        yield AttributeChange(name, "changed", old, new)
+
+
+def _splittable(old: Any, new: Any) -> bool:
+    """Two values compared field by field: records (mappings), or lists of
+    records of one length; an added or removed record splits too."""
+    values = [v for v in (old, new) if v is not _ABSENT]
+    if all(isinstance(v, Mapping) for v in values):
+        return True
+    if not all(
+        isinstance(v, list) and v and all(isinstance(i, Mapping) for i in v) for v in values
+    ):
+        return False
+    return len({len(v) for v in values}) == 1
+
+
+def _fields(name: str, value: Any) -> dict[str, Any]:
+    """The direct fields of a record (or the items of a list) by path."""
+    if isinstance(value, Mapping):
+        return {field_path(name, str(k)): v for k, v in value.items()}
+    if isinstance(value, list):
+        return {f"{name}[{i}]": v for i, v in enumerate(value)}
+    return {}
+
+
+def field_path(parent: str, key: str) -> str:
+    """`name.given`; keys that are not plain words quoted: `tags["cost center"]`."""
+    if _WORD.fullmatch(key):
+        return f"{parent}.{key}"
+    return f"{parent}[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def _same_policy(old: Any, new: Any) -> bool:
+    if old is _ABSENT or new is _ABSENT:
+        return False
+    return policy_identity(old) == policy_identity(new)
+
+
 def shown_attributes(doc: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
-    """The attributes of a created or deleted document, key fields left out."""
-    return [(k, v) for k, v in (doc or {}).items() if k not in KEY_FIELDS]
+    """The attributes of a created or deleted document, key fields left out,
+    records (a user's name, tags, a permissions boundary) field by field."""
+    hidden = _key_fields(doc or {})
+    out: list[tuple[str, Any]] = []
+    for name, value in (doc or {}).items():
+        if name not in hidden:
+            out.extend(_leaves(name, value))
+    return out
+
+
+def _key_fields(doc: Mapping[str, Any]) -> frozenset[str]:
+    """A user document's key is user_name (its `name` is the person's name);
+    every other kind's key fields are among KEY_FIELDS."""
+    return frozenset({"user_name"}) if "user_name" in doc else KEY_FIELDS
+
+
+def _leaves(name: str, value: Any) -> Iterator[tuple[str, Any]]:
+    if name in WHOLE or not isinstance(value, Mapping) or not value:
+        yield name, value
+        return
+    for key, inner in value.items():
+        yield from _leaves(field_path(name, str(key)), inner)
 
 
 def pretty_json(value: Any) -> str:

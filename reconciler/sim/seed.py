@@ -18,6 +18,7 @@ from moto.moto_api._internal import mock_random
 
 from reconciler.desired.yaml_io import load_yaml
 from reconciler.model import PermissionSet, State, User
+from reconciler.model.accounts import ou_name
 from reconciler.model.codec import group_from_doc, permission_set_from_doc, user_from_doc
 from reconciler.sim import org_builder
 from reconciler.sim.simulator import Simulator
@@ -114,7 +115,7 @@ def seed_demo(sim: Simulator) -> None:
     paths = {"/Root": str(org["root_id"])}
     for unit in sorted(org["org_units"], key=lambda u: str(u["path"]).count("/")):
         parent, _, name = str(unit["path"]).rpartition("/")
-        org_builder.add_org_unit(backend, str(unit["id"]), name, paths[parent])
+        org_builder.add_org_unit(backend, str(unit["id"]), ou_name(name), paths[parent])
         paths[str(unit["path"])] = str(unit["id"])
     for index, account in enumerate(org["accounts"], start=1):
         tags = {str(k): str(v) for k, v in (account.get("tags") or {}).items()}
@@ -171,8 +172,8 @@ def seed_organization(sim: Simulator, state: State) -> None:
     for unit in sorted(state.org_units.values(), key=lambda u: (u.path.count("/"), u.path)):
         if unit.path == "/Root":
             continue
-        parent, _, name = unit.path.rpartition("/")
-        org_builder.add_org_unit(backend, unit.id, name, paths.get(parent, root))
+        parent = unit.path.rpartition("/")[0]  # canonical: the last / separates
+        org_builder.add_org_unit(backend, unit.id, unit.name, paths.get(parent, root))
         paths[unit.path] = unit.id
     management = backend.org.master_account_id
     for index, account in enumerate(state.sorted_accounts(), start=1):

@@ -6,6 +6,7 @@ read back identically and pass the same schema a person's file must pass.
 
 from __future__ import annotations
 
+import re
 import string
 import tempfile
 from pathlib import Path
@@ -31,21 +32,24 @@ from reconciler.model import (
     codec,
 )
 
-# Identity Store strings: letters, marks, symbols, numbers, punctuation, spaces;
-# include YAML-significant text ("true", "1985-04-12", "#", ": ") on purpose.
-TRICKY = st.sampled_from(["true", "null", "1985-04-12", "0123", "- x", "a: b", "#x", "1e3", "~"])
-TEXT = st.one_of(
-    TRICKY,
-    st.text(
-        st.characters(categories=("L", "M", "S", "N", "P", "Zs"), exclude_characters="\x85"),
-        min_size=1,
-        max_size=24,
-    ).filter(lambda s: s.strip() == s and s.strip()),
+# Whole strings YAML would read as something else, or trim, if written bare.
+TRICKY = st.sampled_from(
+    ["true", "No", "on", "null", "~", "1985-04-12", "0123", "0x1F", "1e3", ".inf", "1_000",
+     "12:30", "- x", "? x", "a: b", "#x", "a #b", "&a", "*a", "!a", "@a", "%a", "|", ">",
+     "---", "...", "'", '"', " lead", "trail ", " ", "\t", "a\r\nb", "x\n", "a  b",
+     "a\x85b", "\u2028", "x\u2029"]
+)  # fmt: skip
+# Identity Store strings (AWS-NOTES 5.1): letters, marks, symbols, numbers,
+# punctuation, tab, LF, CR, space, NBSP and U+3000, leading and trailing
+# spaces included.
+IDS_CHARACTERS = st.characters(categories=("L", "M", "S", "N", "P")) | st.sampled_from(
+    "\t\n\r \u00a0\u3000"
 )
+TEXT = TRICKY | st.text(IDS_CHARACTERS, min_size=1, max_size=24)
 # Keys and ids: no whitespace (user names may not have any).
 WORD = st.sampled_from(["true", "NULL", "2024-01-01", "0x1F", "#x", "-x", "@a", "*a", "!a"])
 NAME = st.one_of(
-    WORD, st.text(st.characters(categories=("L", "N", "P", "S")), min_size=1, max_size=40)
+    WORD, st.text(st.characters(categories=("L", "M", "N", "P", "S")), min_size=1, max_size=40)
 )
 OPT = st.none() | TEXT
 BOOL = st.none() | st.booleans()
@@ -69,7 +73,7 @@ users = st.builds(
         middle=OPT,
         honorific_prefix=OPT,
         honorific_suffix=OPT,
-    ).filter(lambda n: any(vars(n).values())),
+    ).filter(lambda n: any(vars(n).values())),  # an all-empty name is no name
     nick_name=OPT,
     profile_url=OPT,
     title=OPT,
@@ -110,13 +114,24 @@ groups = st.builds(
 )
 
 PS_NAME = st.text(string.ascii_letters + string.digits + "+=,.@_-", min_size=1, max_size=32)
-LATIN1 = st.text(
-    st.characters(min_codepoint=0x20, max_codepoint=0xFF).filter(
-        lambda c: c <= "\x7e" or c >= "\xa1"
-    ),
+# Permission set descriptions: tab, LF, CR and Latin-1 without C1 controls.
+LATIN1 = TRICKY.filter(lambda s: re.fullmatch(r"[\t\n\r\x20-\x7e\xa1-\xff]+", s)) | st.text(
+    st.sampled_from("\t\n\r")
+    | st.characters(min_codepoint=0x20, max_codepoint=0x7E)
+    | st.characters(min_codepoint=0xA1, max_codepoint=0xFF),
     min_size=1,
     max_size=60,
-).filter(lambda s: s.strip() == s and s.strip())
+)
+# Strings inside an inline policy: tab, LF, CR and U+0020-U+00FF, NEL included.
+POLICY_TEXT = (
+    TRICKY
+    | st.just("x" * 5000 + "  y")
+    | st.text(
+        st.sampled_from("\t\n\r\x85") | st.characters(min_codepoint=0x20, max_codepoint=0xFF),
+        min_size=1,
+        max_size=24,
+    )
+)
 ARN = st.sampled_from(
     [
         "arn:aws:iam::aws:policy/ReadOnlyAccess",
@@ -129,7 +144,7 @@ CMP = st.builds(
     name=PS_NAME,
     path=st.sampled_from(["/", "/boundaries/", "/team.a/b-c/"]),
 )
-JSON_SCALAR = st.none() | st.booleans() | st.integers(-(2**40), 2**40) | TEXT
+JSON_SCALAR = st.none() | st.booleans() | st.integers(-(2**40), 2**40) | POLICY_TEXT
 POLICY = st.fixed_dictionaries(
     {
         "Version": st.just("2012-10-17"),
@@ -143,8 +158,12 @@ POLICY = st.fixed_dictionaries(
         ),
     }
 )
-TAG = st.text(string.ascii_letters + string.digits + " _.:/=+@-", min_size=1, max_size=12).filter(
-    lambda s: s.strip() == s
+# Tag keys and values (AWS-NOTES 1.3): letters, separators (U+2028/U+2029
+# too), numbers and _.:/=+-@.
+TAG = st.sampled_from([" lead", "trail ", "true", "1e3", "a  b", "x\u2028y"]) | st.text(
+    st.characters(categories=("L", "Z", "N")) | st.sampled_from("_.:/=+-@"),
+    min_size=1,
+    max_size=12,
 )
 
 
@@ -192,7 +211,8 @@ def test_group_and_members_round_trip(group: Group, members: list[str]) -> None:
 @given(permission_sets())
 def test_permission_set_round_trips_through_yaml(ps: PermissionSet) -> None:
     data = through_yaml({"permission_sets": [codec.permission_set_to_doc(ps)]})
-    assert codec.permission_set_from_doc(data["permission_sets"][0]) == ps
+    back = codec.permission_set_from_doc(data["permission_sets"][0])
+    assert (back, back.inline_policy) == (ps, ps.inline_policy)  # the document as written
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -27,7 +27,7 @@ from reconciler.desired.filters import (
     parse,
 )
 from reconciler.desired.filters.lexer import OU_ID
-from reconciler.model.accounts import Account, OrgUnit
+from reconciler.model.accounts import Account, OrgUnit, ou_child_path, ou_path_names
 
 # Values that stress the lexer: spaces, parentheses, both quotes, '=', keywords.
 TRICKY = st.text(alphabet="ab Z-*?=()\"'/:~\t", min_size=1, max_size=8)
@@ -53,8 +53,19 @@ ANY_ATOM: st.SearchStrategy[Expr] = st.one_of(
     VALUES.map(re.escape).map(NameRegex),
     st.builds(TagMatch, VALUES, st.none() | st.text(max_size=6) | TRICKY),
     VALUES.map(lambda v: OrgUnitPath("/" + v)),
+    st.lists(VALUES | st.sampled_from(["a/b", "%", "%2F", "/"]), min_size=1, max_size=3).map(
+        lambda names: OrgUnitPath(path_of(("Root", *names)))
+    ),
     st.from_regex(OU_ID, fullmatch=True).map(OrgUnitId),
 )
+
+
+def path_of(names: tuple[str, ...]) -> str:
+    """The path of the OU reached by `names` from the root."""
+    path = "/" + names[0]
+    for name in names[1:]:
+        path = ou_child_path(path, name)
+    return path
 
 
 @given(expressions(ANY_ATOM))
@@ -64,9 +75,34 @@ def test_printed_expressions_parse_back_to_the_same_tree(expr: Expr) -> None:
     assert str(parse(text)) == text
 
 
+@given(st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=4))
+def test_any_ou_names_survive_a_path_and_a_filter(names: list[str]) -> None:
+    """OU names may hold any character, `/` and `%` included."""
+    path = path_of(("Root", *names))
+    assert ou_path_names(path) == ["Root", *names]
+    assert path.count("/") == len(names) + 1  # every / separates two OUs
+    assert parse(str(OrgUnitPath(path))) == OrgUnitPath(path)
+
+
 # -- random organizations over a small vocabulary, so atoms match something --
 
-OUS = ["/Root", "/Root/A", "/Root/A/X", "/Root/B", "/Root/B/Y Z"]
+# OUs by their names from the root; some names hold `/` or `%`, so a sibling
+# ("A/X") and a child ("A" then "X") would share a path if it were not encoded.
+OU_NAMES: list[tuple[str, ...]] = [
+    ("Root",),
+    ("Root", "A"),
+    ("Root", "A", "X"),
+    ("Root", "A/X"),
+    ("Root", "A/X", "X"),
+    ("Root", "B"),
+    ("Root", "B", "Y Z"),
+    ("Root", "B/Y Z"),
+    ("Root", "100%"),
+    ("Root", "100%2F"),
+]
+OUS = [path_of(names) for names in OU_NAMES]
+NAMES_OF = dict(zip(OUS, OU_NAMES, strict=True))
+assert len(NAMES_OF) == len(OU_NAMES), "two OUs share a path"
 OU_IDS = {"/Root": "r-root", **{p: f"ou-root-{i:08d}" for i, p in enumerate(OUS[1:])}}
 NAMES = ["web", "data", "prod-web", "prod-data", "dev web", "Web"]
 TAG_KEYS = ["env", "tier", "cost center"]
@@ -132,11 +168,17 @@ def reference(expr: Expr, account: Account, inv: Inventory) -> bool:
             hit = key in tags and (value is None or fnmatch.fnmatchcase(tags[key], value))
             return eligible and hit
         case OrgUnitPath(path):
-            return eligible and account.in_ou(path)
+            return eligible and below(account, NAMES_OF[path])
         case OrgUnitId(ou_id):
             path = next(p for p, i in OU_IDS.items() if i == ou_id)
-            return eligible and account.in_ou(path)
+            return eligible and below(account, NAMES_OF[path])
     raise AssertionError(expr)
+
+
+def below(account: Account, names: tuple[str, ...]) -> bool:
+    """The account's OU is the OU `names` or inside it: compared by OU names,
+    never by path text."""
+    return NAMES_OF[account.ou_path][: len(names)] == names
 
 
 @settings(max_examples=300)

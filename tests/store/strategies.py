@@ -26,16 +26,26 @@ from reconciler.model import (
     User,
 )
 
-# Printable text of every script, with spaces, quotes, colons and '#', which
-# YAML must quote; no control characters (Identity Store rejects them).
-text = st.text(
-    alphabet=st.characters(categories=("L", "N", "P", "S", "Zs"), exclude_characters="\x85"),
-    min_size=1,
-    max_size=12,
+# Every character some AWS string field accepts (AWS-NOTES 4.1, 5.1): letters,
+# marks, numbers, punctuation, symbols and separators of every script (tags
+# take U+2028/U+2029), tab, LF and CR (Identity Store), the C1 controls with
+# NEL (inline policies take U+0080-U+00FF); and whole strings YAML would
+# read as something else, or trim, if written bare.
+YAML_LOOKALIKES = st.sampled_from(
+    ["true", "No", "on", "null", "~", "1985-04-12", "0123", "0x1F", "1e3", ".inf", "1_000",
+     "12:30", "- x", "? x", "a: b", "#x", "a #b", "&a", "*a", "!a", "@a", "%a", "|", ">",
+     "---", "...", "'", '"', " lead", "trail ", " ", "\t", "a\r\nb", "x\n", "\x85", "a\u2028b"]
+)  # fmt: skip
+AWS_CHARACTERS = (
+    st.characters(categories=("L", "M", "N", "P", "S", "Z"))
+    | st.sampled_from("\t\n\r")
+    | st.characters(min_codepoint=0x80, max_codepoint=0x9F)
 )
+text = YAML_LOOKALIKES | st.text(alphabet=AWS_CHARACTERS, min_size=1, max_size=12)
 maybe_text = st.none() | text
 flag = st.none() | st.booleans()
-names = st.text(alphabet="abcXYZ019_+=,.@- ", min_size=1, max_size=10).map(str.strip).filter(bool)
+# User names and permission set names: AWS allows no whitespace in either.
+names = st.text(alphabet="abcXYZ019_+=,.@-", min_size=1, max_size=10)
 account_ids = st.from_regex(r"\A[0-9]{12}\Z")
 
 typed_values = st.builds(TypedValue, value=text, type=maybe_text, primary=flag)
@@ -59,7 +69,7 @@ users = st.builds(
     photos=st.lists(st.builds(Photo, value=text, display=maybe_text), max_size=1).map(tuple),
     external_ids=st.lists(st.builds(ExternalId, issuer=text, id=text), max_size=1).map(tuple),
 )
-groups = st.builds(Group, name=names, description=maybe_text)
+groups = st.builds(Group, name=text, description=maybe_text)
 
 json_values: st.SearchStrategy[Any] = st.recursive(
     st.none() | st.booleans() | st.integers(-(10**6), 10**6) | text,
@@ -114,7 +124,7 @@ def states(draw: st.DrawFn) -> State:
                 id=account_ids,
                 name=text,
                 status=st.sampled_from(["ACTIVE", "SUSPENDED"]),
-                ou_path=st.sampled_from(["/Root", "/Root/Prod", "/Root/A b"]),
+                ou_path=st.sampled_from(["/Root", "/Root/Prod", "/Root/A b", "/Root/P%2FL"]),
                 tags=st.dictionaries(text, text, max_size=2).map(
                     lambda d: tuple(sorted(d.items()))
                 ),

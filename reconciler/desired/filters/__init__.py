@@ -8,7 +8,9 @@ Pure: no I/O, no AWS. Build an `Inventory` once from a State, then
 `expand(text_or_expr, inventory)` as often as needed; parsing and evaluation
 are cached. `name~REGEX` uses re.search (found anywhere in the name; anchor
 with ^...$ for a whole-name match), like grep; `name:GLOB` and tag value globs
-are case-sensitive shell globs.
+are case-sensitive shell globs. In `ou:` paths a `/` inside an OU name is
+written `%2F` and a `%` as `%25`: `ou:/Root/Prod%2FLegacy` is the OU named
+`Prod/Legacy` under the root, never anything inside `/Root/Prod`.
 """
 
 from reconciler.desired.filters.errors import (

@@ -19,7 +19,7 @@ from reconciler.desired.filters.errors import (
     FilterIssue,
     FilterReferenceError,
 )
-from reconciler.desired.filters.inventory import ROOT_PATH, Inventory
+from reconciler.desired.filters.inventory import Inventory
 from reconciler.desired.filters.nodes import (
     AccountId,
     And,
@@ -34,8 +34,10 @@ from reconciler.desired.filters.nodes import (
     TagMatch,
 )
 from reconciler.desired.filters.parser import parse
+from reconciler.model.accounts import ROOT_PATH, ou_path_names
 
 ACCOUNT_ID = re.compile(r"[0-9]{12}")
+SLASH_HINT = "(in an OU path, a '/' inside an OU name is written %2F)"
 
 
 def expand(expr: Expr | str, inventory: Inventory) -> frozenset[str]:
@@ -118,7 +120,9 @@ def _unknown_ou(
         known = sorted(inventory.known_ou_paths)
         rooted = ROOT_PATH + path if not path.startswith(ROOT_PATH + "/") else ""
         same_case = [p for p in known if p.lower() == path.lower()]
-        if same_case:
+        if same_names := inventory.same_names(path):
+            message += f"; did you mean {same_names[0]}? {SLASH_HINT}"
+        elif same_case:
             message += f"; OU paths are case-sensitive: did you mean {same_case[0]}?"
         elif rooted and rooted in inventory.known_ou_paths:
             message += f"; OU paths start at {ROOT_PATH}, e.g. {rooted}"
@@ -131,8 +135,10 @@ def _unknown_ou(
 
 def check(expr: Expr | str, inventory: Inventory) -> list[FilterIssue]:
     """Findings that do not stop expansion but likely mean a mistake: explicit
-    ids the organization lacks or that filters would otherwise exclude, and
-    tag keys no account carries. Unknown OUs raise in `expand` instead."""
+    ids the organization lacks or that filters would otherwise exclude, tag
+    keys no account carries, and OU paths that would name another OU had a
+    `/` been written %2F (or the other way round). Unknown OUs raise in
+    `expand` instead."""
     if isinstance(expr, str):
         expr = parse(expr)
     issues: set[FilterIssue] = set()
@@ -147,9 +153,23 @@ def check(expr: Expr | str, inventory: Inventory) -> list[FilterIssue]:
                     what = f"the {reason}" if reason == "management account" else reason
                     message = f"account {account_id} is {what}; selected because it is named"
                     issues.add(FilterIssue(column, message))
+            case OrgUnitPath(path, column=column) if inventory.in_ou_path(path) is not None:
+                for other in inventory.same_names(path):
+                    if other.count("%2F") > path.count("%2F"):
+                        issues.add(FilterIssue(column, _slash_warning(path, other)))
             case TagMatch(key, column=column) if key not in inventory.tag_keys:
                 issues.add(FilterIssue(column, f"no account has a tag {key!r}"))
     return sorted(issues)
+
+
+def _slash_warning(path: str, other: str) -> str:
+    """`ou:/Root/Prod/Legacy` when an OU is named `Prod/Legacy` too."""
+    inner = ou_path_names(path)
+    named = ou_path_names(other)[-1]
+    return (
+        f"{OrgUnitPath(path)} selects OU {inner[-1]!r} inside {inner[-2]!r}, not the OU "
+        f"named {named!r}; for that one write {OrgUnitPath(other)} {SLASH_HINT}"
+    )
 
 
 class AccountSelection(NamedTuple):

@@ -5,7 +5,8 @@ names or tag values, never over accounts per rule; results are frozensets of
 account ids so boolean operators are set algebra. Atoms only ever select
 *eligible* accounts (active, not the management account, unless the settings
 say otherwise); an explicit account id is the one exception and is resolved
-against every account.
+against every account. OU paths are canonical (model.accounts: a `/` inside an
+OU name is `%2F`), so the ancestors of a path are its `/`-separated prefixes.
 """
 
 from __future__ import annotations
@@ -16,10 +17,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-from reconciler.model.accounts import Account, OrgUnit
+from reconciler.model.accounts import (
+    Account,
+    OrgUnit,
+    canonical_ou_path,
+    ou_ancestors,
+    ou_path_names,
+)
 from reconciler.model.state import State
 
-ROOT_PATH = "/Root"
 _GLOB_CHARS = frozenset("*?[")
 
 
@@ -32,12 +38,6 @@ def compiled_glob(pattern: str) -> re.Pattern[str]:
 @lru_cache(maxsize=4096)
 def compiled_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
-
-
-def _ancestors(path: str) -> list[str]:
-    """ "/Root/Prod/Payments" -> ["/Root", "/Root/Prod", "/Root/Prod/Payments"]."""
-    parts = path.strip("/").split("/")
-    return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 class Inventory:
@@ -68,7 +68,7 @@ class Inventory:
         tags: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for account in self.accounts.values():
             names_all[account.name].append(account.id)
-            ancestors = _ancestors(account.ou_path)
+            ancestors = ou_ancestors(account.ou_path)
             self.known_ou_paths.update(ancestors)
             if account.id not in self.eligible:
                 continue
@@ -86,6 +86,10 @@ class Inventory:
         )
         # Evaluated expressions and atoms; owned by reconciler.desired.filters.evaluate.
         self.memo: dict[object, frozenset[str]] = {}
+        by_plain: dict[str, list[str]] = defaultdict(list)
+        for known in sorted(self.known_ou_paths):
+            by_plain["/" + "/".join(ou_path_names(known))].append(known)
+        self._by_plain = dict(by_plain)
 
     @classmethod
     def from_state(
@@ -140,10 +144,19 @@ class Inventory:
 
     def in_ou_path(self, path: str) -> frozenset[str] | None:
         """Eligible accounts at or below the OU `path`; None if no such OU."""
-        path = path.rstrip("/")
+        path = canonical_ou_path(path).rstrip("/")
         if path not in self.known_ou_paths:
             return None
         return self._subtree.get(path, frozenset())
+
+    def same_names(self, path: str) -> list[str]:
+        """Known OU paths other than `path` that read the same with every
+        `%2F` taken as a separator: `/Root/Prod/Legacy` for `/Root/Prod%2FLegacy`
+        and the other way round. A path that means one OU but was maybe
+        meant as another."""
+        plain = "/" + "/".join(ou_path_names(path))
+        path = canonical_ou_path(path).rstrip("/")
+        return [p for p in self._by_plain.get(plain, ()) if p != path]
 
     def in_ou_id(self, ou_id: str) -> frozenset[str] | None:
         path = self.ou_path_by_id.get(ou_id)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from reconciler.model.accounts import canonical_ou_path
+
 KEYWORDS = frozenset({"and", "or", "not"})
 QUOTES = "\"'"
 
@@ -117,10 +119,17 @@ class TagMatch(Atom):
 
 @dataclass(frozen=True)
 class OrgUnitPath(Atom):
-    """`ou:/Root/Prod`: accounts in that OU or any OU nested below it."""
+    """`ou:/Root/Prod`: accounts in that OU or any OU nested below it.
+
+    A `/` inside an OU name is written `%2F` and a `%` as `%25`
+    (`ou:/Root/Prod%2FLegacy` is the OU named `Prod/Legacy`); the path is kept
+    in that canonical spelling, so `%2f` and `%2F` are one atom."""
 
     path: str
     column: int = field(default=0, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", canonical_ou_path(self.path))
 
     def __str__(self) -> str:
         return f"ou:{quote(self.path)}"
