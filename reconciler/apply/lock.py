@@ -1,10 +1,16 @@
 """The apply lock: two applies against one repository never interleave.
 
-A lock file created with O_EXCL holds who owns it (host, pid, user, time,
-journal), so a refused apply can say who is in the way. A lock left by a
-process that died on this host is taken over with a warning; one from another
-host is never guessed about. An optional S3 object extends the lock across
-machines (CI runners) through a conditional put (reconciler.aws.s3_lock).
+The lock is an OS lock (`flock` through the filelock library) on
+`.idc/apply.lock`: the kernel lets one process hold it at a time and drops it
+when that process ends, however it ends (`kill -9` included), so there is no
+stale lock to detect, take over or delete by hand.
+
+Who holds it (host, pid, user, time, journal) goes to a side file,
+`.idc/apply.holder.json`, written after the lock is taken and removed before
+it is released, so a refused apply can say who is in the way. It is only ever
+read for that message: whether the lock is free is the kernel's answer alone.
+An optional S3 object extends the lock across machines (CI runners) through a
+conditional put (reconciler.aws.s3_lock).
 """
 
 from __future__ import annotations
@@ -14,16 +20,19 @@ import getpass
 import json
 import os
 import socket
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import filelock
+
 from reconciler.apply.journal import utc_now
 from reconciler.errors import IdcError
+from reconciler.fsutil import atomic_write_text
 
 LOCK_FILE = Path(".idc") / "apply.lock"
+HOLDER_FILE = Path(".idc") / "apply.holder.json"
 
 
 class LockHeldError(IdcError):
@@ -70,82 +79,49 @@ class Holder:
         return text + (f", journal {self.journal}" if self.journal else "")
 
 
-class FileLock:
-    """`<repo>/.idc/apply.lock`, created exclusively, removed on release."""
+class LocalLock:
+    """`<repo>/.idc/apply.lock`, held with flock; never waits for it."""
 
-    def __init__(self, repo: Path, warn: Callable[[str], None] = lambda _: None) -> None:
+    def __init__(self, repo: Path) -> None:
         self.path = repo / LOCK_FILE
-        self.warn = warn
+        self.holder_path = repo / HOLDER_FILE
         self.holder: Holder | None = None
+        self._lock: filelock.BaseFileLock | None = None
 
     def acquire(self, journal: str = "") -> Holder:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        me = Holder.me(journal)
-        for _ in range(3):
-            if self._create(me):
-                self.holder = me
-                return me
-            current = self._read()
-            if current is None:
-                continue  # released (or half-written) between our two steps: retry
-            if current.pid == 0 or (
-                current.host == socket.gethostname() and not _alive(current.pid)
-            ):
-                self._take_over(current)
-                continue
+        lock = filelock.FileLock(self.path)
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
             raise LockHeldError(
-                f"another apply holds the lock {self.path}: {current.describe()}; "
-                "wait for it to finish (if that process is gone for good, delete the lock file)"
-            )
-        raise LockHeldError(f"could not acquire the lock {self.path}: it keeps changing hands")
+                f"another apply holds the lock {self.path}: {self._holder_text()}; "
+                "wait for it to finish"
+            ) from None
+        me = Holder.me(journal)
+        try:
+            atomic_write_text(self.holder_path, json.dumps(me.to_json()) + "\n")
+        except BaseException:
+            lock.release()
+            raise
+        self._lock, self.holder = lock, me
+        return me
 
     def release(self) -> None:
-        if self.holder is None:
+        if self._lock is None:
             return
-        current = self._read()
-        if current is not None and (current.host, current.pid) == (
-            self.holder.host,
-            self.holder.pid,
-        ):
-            self.path.unlink(missing_ok=True)
-        self.holder = None
+        # Forget the holder while still holding the lock, so nobody refused
+        # afterwards is told about an apply that has finished.
+        self.holder_path.unlink(missing_ok=True)
+        self._lock.release()
+        self._lock = self.holder = None
 
-    def _create(self, me: Holder) -> bool:
+    def _holder_text(self) -> str:
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            return False
-        with os.fdopen(fd, "w") as handle:
-            json.dump(me.to_json(), handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        return True
-
-    def _read(self) -> Holder | None:
-        try:
-            return Holder.from_json(json.loads(self.path.read_text()))
-        except FileNotFoundError:
-            return None
-        except ValueError:
-            # Written by a process killed between create and write: stale only
-            # if it stays empty, so give a live writer a moment first.
-            if _age(self.path) > 5:
-                return Holder("?", 0, "?", "?")
-            return None
-
-    def _take_over(self, dead: Holder) -> None:
-        """Move the dead holder's lock aside atomically; of several processes
-        taking over at once, only the one whose rename succeeds warns."""
-        aside = self.path.with_name(f"{self.path.name}.stale-{os.getpid()}")
-        try:
-            os.rename(self.path, aside)
-        except FileNotFoundError:
-            return
-        aside.unlink(missing_ok=True)
-        self.warn(
-            f"warning: took over a stale apply lock left by {dead.describe()} "
-            "(that process no longer runs)"
-        )
+            return Holder.from_json(json.loads(self.holder_path.read_text("utf-8"))).describe()
+        except (OSError, ValueError, TypeError, AttributeError):
+            # Taken an instant ago and not written yet (or unreadable).
+            return "a process that has not recorded who it is yet"
 
 
 @contextlib.contextmanager
@@ -155,8 +131,12 @@ def apply_lock(
     warn: Callable[[str], None] = lambda _: None,
     remote: tuple[Callable[[dict[str, Any]], None], Callable[[], None]] | None = None,
 ) -> Iterator[Holder]:
-    """Hold the local lock (and the remote one, `(acquire, release)`, if given)."""
-    lock = FileLock(repo, warn)
+    """Hold the local lock (and the remote one, `(acquire, release)`, if given).
+
+    `warn` is kept for callers: an OS lock never has a stale holder to warn about.
+    """
+    del warn
+    lock = LocalLock(repo)
     holder = lock.acquire(journal)
     try:
         if remote is not None:
@@ -168,22 +148,3 @@ def apply_lock(
                 remote[1]()
     finally:
         lock.release()
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    return True
-
-
-def _age(path: Path) -> float:
-    try:
-        return time.time() - path.stat().st_mtime
-    except FileNotFoundError:
-        return 0.0

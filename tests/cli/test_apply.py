@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.apply.lock import apply_lock
 from reconciler.aws.reader import read_state
 from reconciler.desired.loader import load_desired
 from reconciler.desired.settings import load_settings
@@ -275,24 +276,10 @@ def test_a_corrupt_plan_file_is_refused_before_anything_changes(
 
 
 def test_a_held_lock_is_reported_with_its_holder(repo: Path, idc: IdcRunner) -> None:
-    lock = repo / ".idc" / "apply.lock"
-    lock.parent.mkdir(exist_ok=True)
-    import socket
-
-    lock.write_text(
-        json.dumps(
-            {
-                "host": socket.gethostname(),
-                "pid": os.getppid(),
-                "user": "someone",
-                "time": "2025-01-01T00:00:00Z",
-                "journal": "20250101T000000000000Z-abcdef.jsonl",
-            }
-        )
-    )
     before = live()
-    result = idc("--repo", str(repo), "apply", "--auto-approve")
+    with apply_lock(repo, journal="20250101T000000000000Z-abcdef.jsonl"):
+        result = idc("--repo", str(repo), "apply", "--auto-approve")
     assert result.exit_code == 1
-    assert f"pid {os.getppid()} of someone" in result.stderr
+    assert f"pid {os.getpid()} of " in result.stderr
     assert "20250101T000000000000Z-abcdef.jsonl" in result.stderr
     assert live() == before
