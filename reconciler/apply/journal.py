@@ -31,8 +31,8 @@ from reconciler.model.operations import Op
 
 JOURNAL_FORMAT = 1
 JOURNAL_DIR = "journal"
-# JSON Lines files in journal/ that are logs, not journals.
-NOT_JOURNALS = frozenset({"audit.jsonl", "runs.jsonl"})
+# JSON Lines files in journal/ that are logs, not journals (apply.audit.AUDIT_FILE).
+NOT_JOURNALS = frozenset({"audit.jsonl"})
 JournalKind = Literal["apply", "rollback", "resume"]
 
 
@@ -190,9 +190,6 @@ class Journal:
     @property
     def name(self) -> str:
         return self.path.name
-
-    def fate(self, seq: int) -> Fate:
-        return self.fates.get(seq, Fate.NOT_RUN)
 
     @property
     def in_doubt(self) -> set[int]:

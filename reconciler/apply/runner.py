@@ -169,7 +169,7 @@ def rollback(
         "rollback",
         pairs,
         plan.journal.header.plan_fingerprint,
-        parent=read_journal(path).name,
+        parent=path.name,
         undoes=tuple(seq for seq, _, _ in plan.steps),
     )
     steps = [(i, inverse, op) for i, (inverse, op) in enumerate(pairs)]
