@@ -18,6 +18,11 @@ there (someone reverted that change by hand) counts as done. A forward apply
 never accepts a refusal so: an apply that found its change already made by
 someone else would journal an inverse that undoes their change.
 
+The steps in `converge` (by seq) may be partly in effect already: ops a
+failure or kill left in doubt, now redone by a resume or undone by a
+rollback. The writer finishes them from live state (`execute(converge=True)`)
+instead of replaying calls that already ran.
+
 With `continue_on_error` (idc apply --continue-on-error), a failed
 asynchronous op (assignment create/delete, provisioning) does not stop the
 run: each is independent of the others, so the rest still apply. An op that
@@ -48,7 +53,7 @@ Step = tuple[int, Op, Op]  # (seq, operation, inverse)
 class WriterLike(Protocol):
     """What apply needs from reconciler.aws.writer.Writer (and test fakes)."""
 
-    def execute(self, op: Op) -> Any: ...
+    def execute(self, op: Op, *, converge: bool = False) -> Any: ...
 
     def execute_many(
         self,
@@ -85,6 +90,7 @@ class Executor:
         max_in_flight: int = MAX_IN_FLIGHT,
         settle_failures: bool = False,
         continue_on_error: bool = False,
+        converge: frozenset[int] = frozenset(),
     ) -> None:
         self.writer = writer
         self.journal = journal
@@ -93,6 +99,7 @@ class Executor:
         self.max_in_flight = max_in_flight
         self.settle_failures = settle_failures
         self.continue_on_error = continue_on_error
+        self.converge = converge
 
     def run(self, steps: Sequence[Step]) -> Outcome:
         """Execute `steps` in order; after a failing step (or batch), stop,
@@ -133,7 +140,7 @@ class Executor:
         self.journal.intent(seq, op, inverse)
         error: AwsError | None = None
         try:
-            self.writer.execute(op)
+            self.writer.execute(op, converge=seq in self.converge)
         except IdcError as exc:
             error = _as_aws_error(op, exc)
         self._finish(step, error, outcome)

@@ -141,7 +141,9 @@ def resume(target: Target, path: Path, *, continue_on_error: bool = False) -> Ru
             continue
         steps.append((seq, op, inverse))
     done = sum(1 for fate in fates.values() if fate is Fate.DONE)
-    return _run(target, header, steps, confirmed=confirmed, skipped=done)
+    # in doubt and not in effect: possibly half done, so finished from live state
+    half_done = frozenset(seq for seq, _, _ in steps if fates[seq] is Fate.IN_DOUBT)
+    return _run(target, header, steps, confirmed=confirmed, skipped=done, converge=half_done)
 
 
 def undo_plan(target: Target, path: Path, *, force: bool = False) -> UndoPlan:
@@ -173,7 +175,8 @@ def rollback(
         undoes=tuple(seq for seq, _, _ in plan.steps),
     )
     steps = [(i, inverse, op) for i, (inverse, op) in enumerate(pairs)]
-    return _run(target, header, steps)
+    converge = frozenset(i for i, (seq, _, _) in enumerate(plan.steps) if seq in plan.converge)
+    return _run(target, header, steps, converge=converge)
 
 
 # --- internals -------------------------------------------------------------
@@ -207,6 +210,7 @@ def _run(
     steps: Sequence[Step],
     confirmed: Sequence[int] = (),
     skipped: int = 0,
+    converge: frozenset[int] = frozenset(),
 ) -> RunResult:
     path = new_journal_path(target.journal_dir)
     writer = JournalWriter(path, header)
@@ -226,6 +230,7 @@ def _run(
             # already in effect; applying never does (executor docstring).
             settle_failures=header.kind == "rollback" or bool(header.undoes),
             continue_on_error=header.continue_on_error,
+            converge=converge,
         )
         try:
             outcome = executor.run(steps)
