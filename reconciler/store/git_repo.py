@@ -36,10 +36,6 @@ class Identity:
     email: str
 
     @property
-    def actor(self) -> git.Actor:
-        return git.Actor(self.name, self.email)
-
-    @property
     def env(self) -> dict[str, str]:
         return {
             "GIT_AUTHOR_NAME": self.name,
