@@ -211,7 +211,7 @@ def _git_failure(step: str, output: str, hooks: list[str]) -> str:
     kept = "state/ is written but not committed; the next snapshot commits it"
     if lock:
         return f"{step} failed: {_lock_message(lock.group(1))} ({kept})"
-    if hooks:
+    if hooks and "sign" not in output.lower():  # a signing failure is not the hook's
         return (
             f"{step} failed: the repository's {'/'.join(hooks)} hook refused the snapshot "
             f"commit: {output or 'no output'} ({kept}; fix what the hook reports, or "
