@@ -50,8 +50,10 @@ class AppContext:
             from reconciler.aws.clients import AwsSession
 
             if self.sim:
-                from reconciler.sim.embedded import embedded_simulator
+                from reconciler.cli.sim_extra import simulator_required
 
+                with simulator_required("--sim"):
+                    from reconciler.sim.embedded import embedded_simulator
                 self.stack.enter_context(embedded_simulator(self.repo / ".idc" / "sim"))
             self._session = AwsSession(profile=self.profile, region=self.region)
         return self._session

@@ -108,6 +108,10 @@ def _steps() -> list[Step]:
 def command(app: AppContext, directory: Path | None) -> None:
     """Guided end-to-end run on the embedded simulator."""
     from reconciler.cli.main import COMMANDS, run
+    from reconciler.cli.sim_extra import simulator_required
+
+    with simulator_required("idc demo"):  # say so once, before any step runs
+        import reconciler.sim  # noqa: F401
 
     keep = directory is not None
     repo = directory or Path(tempfile.mkdtemp(prefix="idc-demo-"))
@@ -144,6 +148,9 @@ def command(app: AppContext, directory: Path | None) -> None:
 def _validate_examples(app: AppContext) -> None:
     from reconciler.cli.main import run
 
+    if not EXAMPLES.is_dir():  # installed from a wheel: examples ship with the source only
+        app.out.print("   [dim]the example repositories are in the source tree; skipped[/dim]\n")
+        return
     for example in sorted(p for p in EXAMPLES.iterdir() if (p / "idc.yaml").exists()):
         app.out.print(f"   $ idc --repo examples/{example.name} validate")
         if run(["--repo", str(example), "--no-color", "validate"]) != 0:

@@ -9,6 +9,7 @@ import threading
 import click
 
 from reconciler.cli.context import AppContext, pass_app
+from reconciler.cli.sim_extra import simulator_required
 
 
 @click.group("sim")
@@ -47,7 +48,8 @@ def serve(app: AppContext, port: int, host: str, seed: str, stop_after: float | 
     eu-west-1 and any credentials. State lives in memory until it stops
     (Ctrl-C).
     """
-    from reconciler.sim.server import serving
+    with simulator_required("idc sim serve"):
+        from reconciler.sim.server import serving
 
     with serving(host=host, port=port, seed=seed) as endpoint:
         sim = endpoint.sim
