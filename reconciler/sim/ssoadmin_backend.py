@@ -17,6 +17,7 @@ from typing import Any
 from moto.core.utils import unix_time
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.moto_api._internal import mock_random as random
+from moto.organizations.models import organizations_backends
 from moto.ssoadmin.models import ManagedPolicy, PermissionSet, SSOAdminBackend
 
 from reconciler.sim import validation as check
@@ -27,6 +28,7 @@ DEMO_INSTANCE_ARN = "arn:aws:sso:::instance/ssoins-6804a1b2c3d4e5f6"
 DEMO_IDENTITY_STORE_ID = "d-9067a1b2c3"
 DEMO_ACCOUNT, DEMO_REGION = "123456789012", "eu-west-1"
 MAX_OUTSTANDING_CREATES = 15
+MAX_GROUPS_PER_PS_ACCOUNT = 100  # AWS-NOTES 1.1: not adjustable
 
 AKey = tuple[str, str, str, str]
 
@@ -305,10 +307,43 @@ class SimSSOAdminBackend(SSOAdminBackend):
     def in_flight(self, kind: str) -> int:
         return sum(1 for p in self.pending if p[1] == kind)
 
+    def check_target_account(self, account_id: str) -> None:
+        """Refuse an account outside the instance's organization, synchronously.
+
+        AWS documents no error for this case and no public report shows one,
+        so both the synchronous refusal and its ValidationException text are
+        our best guess (unverified): the other option, IN_PROGRESS then
+        FAILED, is what AWS documents for failures *inside* a member account
+        (IAM role quota, suspended account). A simulator built without an
+        organization (tests of one service) has nothing to check against."""
+        org: Any = organizations_backends[self.account_id][self.partition]
+        if org.org is None:
+            return
+        if not any(account.id == account_id for account in org.accounts):
+            raise validation(
+                f"The request failed because the AWS account {account_id} is not a member "
+                "of the organization that this IAM Identity Center instance belongs to."
+            )
+
+    def check_group_quota(self, key: AKey) -> None:
+        """At most 100 groups per permission set in one account, queued ones included."""
+        if key[2] != "GROUP" or key in self.assignments:
+            return
+        settled = self.by_ps_account.get((key[0], key[1]), {})
+        queued = {p[3] for p in self.pending if p[1] == "create" and p[3][:2] == key[:2]}
+        groups = {k for k in settled if k[2] == "GROUP"} | {k for k in queued if k[2] == "GROUP"}
+        if len(groups - {key}) >= MAX_GROUPS_PER_PS_ACCOUNT:
+            raise quota(
+                f"You have exceeded the limit of {MAX_GROUPS_PER_PS_ACCOUNT} groups assigned "
+                "to one permission set in one AWS account."
+            )
+
     def create_assignment(self, params: dict[str, Any], principal_exists: bool) -> dict[str, Any]:
         key = self.assignment_key(params)
+        self.check_target_account(key[1])
         if not principal_exists:
             raise not_found(f"Could not find {params['PrincipalType'].lower()} with id {key[3]}")
+        self.check_group_quota(key)
         if self.in_flight("create") >= MAX_OUTSTANDING_CREATES:
             raise quota(
                 "You have exceeded the limit of 15 outstanding CreateAccountAssignment requests."
@@ -348,6 +383,7 @@ class SimSSOAdminBackend(SSOAdminBackend):
         target_type = params.get("TargetType")
         if target_type == "AWS_ACCOUNT":
             check.check_account_id("targetId", params.get("TargetId"))
+            self.check_target_account(params["TargetId"])
             accounts = [params["TargetId"]]
         elif target_type == "ALL_PROVISIONED_ACCOUNTS":
             accounts = sorted(self.provisioned.get(ps.permission_set_arn, {}))
