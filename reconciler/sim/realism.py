@@ -15,6 +15,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # Organizations (rate/s, burst) per API, per account: AWS-NOTES table 1.2.
 ORGANIZATIONS_RATES: dict[str, tuple[float, int]] = {
@@ -54,6 +55,9 @@ class FaultRule:
     fails as above: a request lost on its way to AWS while the client hangs
     on it. Other calls go on meanwhile, so a test can stop the client at
     that exact instant (`kill -9` with the intent journaled, the outcome not).
+    `hold_path` does the same across processes (an `idc --sim` command
+    configured through IDC_SIM_REALISM): the call creates `<hold_path>.held`
+    and waits until `hold_path` exists.
     `fired` counts firings, a held call from the moment it is held.
     """
 
@@ -68,6 +72,7 @@ class FaultRule:
     times: int | None = None
     async_failure: str | None = None
     hold: threading.Event | None = field(default=None, compare=False)
+    hold_path: str | None = None
     matched: int = field(default=0, compare=False)
     fired: int = field(default=0, compare=False)
 
@@ -153,6 +158,13 @@ class RateTable:
             return False
 
 
+def wait_for_file(path: str) -> None:
+    """Say "held" with `<path>.held`, then wait until `path` exists."""
+    Path(f"{path}.held").touch()
+    while not Path(path).exists():
+        time.sleep(0.02)
+
+
 class FaultPicker:
     """Chooses which rule (if any) fires for a call; seeded, so repeatable."""
 
@@ -165,6 +177,8 @@ class FaultPicker:
         rule = self._choose(realism, service, operation, body)
         if rule is not None and rule.hold is not None:
             rule.hold.wait()  # outside the lock: only this call waits
+        if rule is not None and rule.hold_path is not None:
+            wait_for_file(rule.hold_path)
         return rule
 
     def _choose(
