@@ -49,7 +49,11 @@ class FaultRule:
     on every match when `permanent` (or when neither of the others is set),
     at most `times` times. With `async_failure` set, an asynchronous sso-admin
     call is accepted (IN_PROGRESS) and then ends FAILED with that
-    FailureReason instead of returning an HTTP error.
+    FailureReason instead of returning an HTTP error. With `after_effect`,
+    the call is carried out (its change is made and kept) and then the
+    client gets the rule's error instead of the real response: a response
+    lost on its way back, so a retry meets what the first attempt did
+    (ConflictException "already exists", ResourceNotFoundException, ...).
 
     With `hold` set, a firing call first waits until the event is set, then
     fails as above: a request lost on its way to AWS while the client hangs
@@ -71,6 +75,7 @@ class FaultRule:
     permanent: bool = False
     times: int | None = None
     async_failure: str | None = None
+    after_effect: bool = False
     hold: threading.Event | None = field(default=None, compare=False)
     hold_path: str | None = None
     matched: int = field(default=0, compare=False)
