@@ -252,8 +252,11 @@ class SimSSOAdminBackend(SSOAdminBackend):
             if not self.provisioned.get(key[0], True):
                 self.provisioned.pop(key[0], None)
 
-    def start(self, kind: str, record: dict[str, Any], payload: Any) -> dict[str, Any]:
-        """Create a status record: SUCCEEDED at once, or IN_PROGRESS until due."""
+    def start(
+        self, kind: str, record: dict[str, Any], payload: Any, failure: str | None = None
+    ) -> dict[str, Any]:
+        """Create a status record: SUCCEEDED at once, or IN_PROGRESS until due;
+        FAILED with `failure` (or a fault rule's reason) instead of succeeding."""
         request_id = str(random.uuid4())
         record = {
             "Status": "IN_PROGRESS",
@@ -262,7 +265,7 @@ class SimSSOAdminBackend(SSOAdminBackend):
             "CreatedDate": unix_time(),
         }
         self.statuses[kind][request_id] = record
-        failure = RUNTIME.take_async_failure()
+        failure = RUNTIME.take_async_failure() or failure
         delay = RUNTIME.realism.async_delay
         if failure is not None:
             payload = ("__fail__", failure)
@@ -307,23 +310,35 @@ class SimSSOAdminBackend(SSOAdminBackend):
     def in_flight(self, kind: str) -> int:
         return sum(1 for p in self.pending if p[1] == kind)
 
-    def check_target_account(self, account_id: str) -> None:
-        """Refuse an account outside the instance's organization, synchronously.
+    def check_target_account(self, account_id: str) -> str | None:
+        """Refuse an account outside the instance's organization, synchronously;
+        for a member account that is not ACTIVE, the FailureReason its
+        asynchronous request will end with.
 
-        AWS documents no error for this case and no public report shows one,
-        so both the synchronous refusal and its ValidationException text are
-        our best guess (unverified): the other option, IN_PROGRESS then
-        FAILED, is what AWS documents for failures *inside* a member account
-        (IAM role quota, suspended account). A simulator built without an
-        organization (tests of one service) has nothing to check against."""
+        Outside the organization: AWS documents no error and no public report
+        shows one, so both the synchronous refusal and its ValidationException
+        text are our best guess (unverified); the other option, IN_PROGRESS
+        then FAILED, is what AWS is seen doing for failures *inside* a member
+        account. Suspended or closed member: provisioning was seen to end
+        FAILED with this reason (aws-samples/aws-identitycenter-codepipeline-
+        auto-assignment issue 31). A simulator built without an organization
+        (tests of one service) has nothing to check against."""
         org: Any = organizations_backends[self.account_id][self.partition]
         if org.org is None:
-            return
-        if not any(account.id == account_id for account in org.accounts):
+            return None
+        account = next((a for a in org.accounts if a.id == account_id), None)
+        if account is None:
             raise validation(
                 f"The request failed because the AWS account {account_id} is not a member "
                 "of the organization that this IAM Identity Center instance belongs to."
             )
+        if getattr(account, "state", "ACTIVE") == "ACTIVE":
+            return None
+        return (
+            "AWS SSO is unable to complete your request at this time. Obtaining permissions "
+            f"to manage your AWS account '{account_id}' takes longer than usual. Please try "
+            "again in a few minutes. If this problem continues, contact AWS Support."
+        )
 
     def check_group_quota(self, key: AKey) -> None:
         """At most 100 groups per permission set in one account, queued ones included."""
@@ -340,7 +355,7 @@ class SimSSOAdminBackend(SSOAdminBackend):
 
     def create_assignment(self, params: dict[str, Any], principal_exists: bool) -> dict[str, Any]:
         key = self.assignment_key(params)
-        self.check_target_account(key[1])
+        unreachable = self.check_target_account(key[1])
         if not principal_exists:
             raise not_found(f"Could not find {params['PrincipalType'].lower()} with id {key[3]}")
         self.check_group_quota(key)
@@ -348,7 +363,7 @@ class SimSSOAdminBackend(SSOAdminBackend):
             raise quota(
                 "You have exceeded the limit of 15 outstanding CreateAccountAssignment requests."
             )
-        return self.start("create", self.status_fields(params), key)
+        return self.start("create", self.status_fields(params), key, unreachable)
 
     def delete_assignment(self, params: dict[str, Any]) -> dict[str, Any]:
         key = self.assignment_key(params)
@@ -381,9 +396,10 @@ class SimSSOAdminBackend(SSOAdminBackend):
     def provision(self, params: dict[str, Any]) -> dict[str, Any]:
         ps = self._find_permission_set(params.get("InstanceArn"), params.get("PermissionSetArn"))
         target_type = params.get("TargetType")
+        unreachable = None
         if target_type == "AWS_ACCOUNT":
             check.check_account_id("targetId", params.get("TargetId"))
-            self.check_target_account(params["TargetId"])
+            unreachable = self.check_target_account(params["TargetId"])
             accounts = [params["TargetId"]]
         elif target_type == "ALL_PROVISIONED_ACCOUNTS":
             accounts = sorted(self.provisioned.get(ps.permission_set_arn, {}))
@@ -403,7 +419,7 @@ class SimSSOAdminBackend(SSOAdminBackend):
         record: dict[str, Any] = {"PermissionSetArn": ps.permission_set_arn}
         if target_type == "AWS_ACCOUNT":
             record["AccountId"] = params["TargetId"]
-        return self.start("provision", record, (ps.permission_set_arn, accounts))
+        return self.start("provision", record, (ps.permission_set_arn, accounts), unreachable)
 
     def is_current(self, ps_arn: str, account: str) -> bool:
         ps = self.ps_by_arn.get(ps_arn)

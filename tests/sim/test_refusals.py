@@ -75,3 +75,28 @@ def test_at_most_100_groups_per_permission_set_and_account(demo: Clients) -> Non
     assert error_of(exc)["Code"] == "ServiceQuotaExceededException"
     assert create(demo, ps, first, MEMBER)["Status"] == "SUCCEEDED"  # a duplicate is no new group
     assert create(demo, ps, extra["GroupId"], "444444444445")["Status"] == "SUCCEEDED"
+
+
+def test_requests_for_a_suspended_account_are_accepted_then_fail(demo: Clients) -> None:
+    suspended = "666666666667"  # sandbox-old
+    ps, group = setup(demo)
+    status = create(demo, ps, group, suspended)
+    got = demo.sso.describe_account_assignment_creation_status(
+        InstanceArn=demo.instance, AccountAssignmentCreationRequestId=status["RequestId"]
+    )["AccountAssignmentCreationStatus"]
+    assert got["Status"] == "FAILED" and suspended in got["FailureReason"]
+    listed = demo.sso.list_account_assignments(
+        InstanceArn=demo.instance, AccountId=suspended, PermissionSetArn=ps
+    )
+    assert listed["AccountAssignments"] == []
+    request = demo.sso.provision_permission_set(
+        InstanceArn=demo.instance, PermissionSetArn=ps, TargetType="AWS_ACCOUNT", TargetId=suspended
+    )["PermissionSetProvisioningStatus"]["RequestId"]
+    got = demo.sso.describe_permission_set_provisioning_status(
+        InstanceArn=demo.instance, ProvisionPermissionSetRequestId=request
+    )["PermissionSetProvisioningStatus"]
+    assert got["Status"] == "FAILED" and suspended in got["FailureReason"]
+    accounts = demo.sso.list_accounts_for_provisioned_permission_set(
+        InstanceArn=demo.instance, PermissionSetArn=ps
+    )
+    assert accounts["AccountIds"] == []
