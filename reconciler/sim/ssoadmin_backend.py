@@ -296,16 +296,30 @@ class SimSSOAdminBackend(SSOAdminBackend):
                 self.add_assignment(payload)
             elif kind == "delete":
                 self.remove_assignment(payload)
-            else:
-                ps_arn, accounts = payload
-                ps = self.ps_by_arn[ps_arn]
-                for account in accounts:
-                    self.provisioned.setdefault(ps_arn, {})[account] = ps.version
+            elif not self.reprovision(payload):
+                record["Status"] = "FAILED"
+                record["FailureReason"] = "Received a 404 status error: Assignment not found."
+                return
         except KeyError:
             record["Status"] = "FAILED"
             record["FailureReason"] = "Received a 404 status error: Permission set not found."
             return
         record["Status"] = "SUCCEEDED"
+
+    def reprovision(self, payload: Any) -> bool:
+        """Bring the accounts of a provisioning request up to date; False when
+        ALL_PROVISIONED_ACCOUNTS named an account de-provisioned meanwhile
+        (its last assignment deleted), which AWS fails with "Assignment not
+        found" (AWS-NOTES 3, TF-35158). The other accounts are updated."""
+        ps_arn, accounts, *rest = payload
+        every = bool(rest and rest[0])
+        ps = self.ps_by_arn[ps_arn]
+        current = self.provisioned.get(ps_arn, {})
+        gone = [a for a in accounts if every and a not in current]
+        for account in accounts:
+            if account not in gone:
+                self.provisioned.setdefault(ps_arn, {})[account] = ps.version
+        return not gone
 
     def in_flight(self, kind: str) -> int:
         return sum(1 for p in self.pending if p[1] == kind)
@@ -419,7 +433,9 @@ class SimSSOAdminBackend(SSOAdminBackend):
         record: dict[str, Any] = {"PermissionSetArn": ps.permission_set_arn}
         if target_type == "AWS_ACCOUNT":
             record["AccountId"] = params["TargetId"]
-        return self.start("provision", record, (ps.permission_set_arn, accounts), unreachable)
+        every = target_type == "ALL_PROVISIONED_ACCOUNTS"
+        payload = (ps.permission_set_arn, accounts, every)
+        return self.start("provision", record, payload, unreachable)
 
     def is_current(self, ps_arn: str, account: str) -> bool:
         ps = self.ps_by_arn.get(ps_arn)

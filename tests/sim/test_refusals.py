@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
+from reconciler.sim.runtime import RUNTIME
 from tests.sim.conftest import Clients, error_of
 
 OUTSIDER = "999999999999"  # twelve digits, not in the demo organization
@@ -100,3 +101,32 @@ def test_requests_for_a_suspended_account_are_accepted_then_fail(demo: Clients) 
         InstanceArn=demo.instance, PermissionSetArn=ps
     )
     assert accounts["AccountIds"] == []
+
+
+def test_reprovisioning_all_accounts_fails_when_the_last_assignment_went_meanwhile(
+    demo: Clients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(RUNTIME, "now", lambda: clock[0])
+    demo.sim.realism.async_delay = 10
+    ps, group = setup(demo)
+    create(demo, ps, group, MEMBER)
+    clock[0] += 11
+    demo.sso.update_permission_set(InstanceArn=demo.instance, PermissionSetArn=ps, Description="x")
+    demo.sso.delete_account_assignment(
+        InstanceArn=demo.instance,
+        TargetId=MEMBER,
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=ps,
+        PrincipalType="GROUP",
+        PrincipalId=group,
+    )
+    request = demo.sso.provision_permission_set(
+        InstanceArn=demo.instance, PermissionSetArn=ps, TargetType="ALL_PROVISIONED_ACCOUNTS"
+    )["PermissionSetProvisioningStatus"]["RequestId"]
+    clock[0] += 11
+    got = demo.sso.describe_permission_set_provisioning_status(
+        InstanceArn=demo.instance, ProvisionPermissionSetRequestId=request
+    )["PermissionSetProvisioningStatus"]
+    assert got["Status"] == "FAILED"
+    assert got["FailureReason"] == "Received a 404 status error: Assignment not found."
