@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 import threading
 
 import click
@@ -67,9 +66,13 @@ def serve(app: AppContext, port: int, host: str, seed: str, stop_after: float | 
 @pass_app
 def reset(app: AppContext) -> None:
     """Forget the state `idc --sim` keeps in this repository (.idc/sim)."""
+    from reconciler.sim.embedded import STATE_FILE, state_lock
+
     state = app.repo / ".idc" / "sim"
-    if state.exists():
-        shutil.rmtree(state)
-        app.say(f"removed {state}; the next `idc --sim` command starts from the demo")
-    else:
+    if not (state / STATE_FILE).exists():
         app.say("no simulator state to remove")
+        return
+    # Under the lock, so a command still running cannot write it back.
+    with state_lock(state):
+        (state / STATE_FILE).unlink(missing_ok=True)
+    app.say(f"removed {state / STATE_FILE}; the next `idc --sim` command starts from the demo")
