@@ -224,8 +224,8 @@ def test_racing_processes_only_one_gets_the_s3_lock(tmp_path: Path) -> None:
         refused = [a for a in answers if a.startswith("refused")]
         assert len(refused) == 5 and all(f"pid {winner} " in a for a in refused), answers
         body = json.loads(
-            endpoint.sim.client("s3").get_object(Bucket="idc-locks", Key="prod/apply.lock")[
-                "Body"
-            ].read()
+            endpoint.sim.client("s3")
+            .get_object(Bucket="idc-locks", Key="prod/apply.lock")["Body"]
+            .read()
         )
         assert str(body["pid"]) == winner
