@@ -25,7 +25,10 @@ from reconciler.errors import IdcError
 @click.option("--dry-run", is_flag=True, help="Only show who holds the locks.")
 @pass_app
 def command(app: AppContext, auto_approve: bool, dry_run: bool) -> None:
-    """Show who holds the apply locks; remove the S3 lock (lock.s3) after confirmation.
+    """Show who holds the apply locks; remove a stale S3 lock.
+
+    The S3 lock (lock.s3) is removed after confirmation, and only if it is
+    still the version shown.
 
     Remove it only when its holder is known to be dead (a killed CI run, a
     closed laptop): an apply still running loses its lock and stops before
