@@ -91,6 +91,7 @@ class Executor:
         settle_failures: bool = False,
         continue_on_error: bool = False,
         converge: frozenset[int] = frozenset(),
+        guard: Callable[[], None] = lambda: None,
     ) -> None:
         self.writer = writer
         self.journal = journal
@@ -100,6 +101,10 @@ class Executor:
         self.settle_failures = settle_failures
         self.continue_on_error = continue_on_error
         self.converge = converge
+        # Raises when this run may no longer write (its S3 lock lease was
+        # lost, reconciler.apply.lease); asked before each step's intent, so
+        # the run stops with nothing in doubt because of it.
+        self.guard = guard
 
     def run(self, steps: Sequence[Step]) -> Outcome:
         """Execute `steps` in order; after a failing step (or batch), stop,
@@ -109,6 +114,7 @@ class Executor:
             batch = self._without_dependents(batch, outcome)
             if not batch:
                 continue
+            self.guard()
             if len(batch) == 1 and batch[0][1].name not in ASYNC_OPS:
                 self._run_one(batch[0], outcome)
             else:

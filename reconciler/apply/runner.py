@@ -24,6 +24,7 @@ from reconciler.apply.journal import (
     new_journal_path,
     read_journal,
 )
+from reconciler.apply.lease import LockLostError
 from reconciler.apply.ops import OpPair
 from reconciler.apply.undo import UndoPlan, check_undo, plan_undo
 from reconciler.desired.settings import Settings
@@ -42,16 +43,18 @@ class Target:
     caller: dict[str, str] = field(default_factory=dict)
     on_result: Callable[[Op, AwsError | None], None] = lambda op, err: None
     max_in_flight: int = MAX_IN_FLIGHT
+    guard: Callable[[], None] = lambda: None  # Executor.guard: may this run still write?
 
 
 class RunInterrupted(IdcError):
-    """Ctrl-C stopped a run; its journal (ended "interrupted") says what ran,
-    and operations it left in doubt are settled against live state by
-    `--resume` or `rollback`."""
+    """Ctrl-C (or a lost lock: `reason`) stopped a run; its journal (ended
+    "interrupted") says what ran, and operations it left in doubt are settled
+    against live state by `--resume` or `rollback`."""
 
-    def __init__(self, journal: Path) -> None:
+    def __init__(self, journal: Path, reason: str = "") -> None:
         self.journal = journal
-        super().__init__(f"interrupted (journal {journal})")
+        self.reason = reason
+        super().__init__(f"{reason or 'interrupted'} (journal {journal})")
 
 
 @dataclass
@@ -231,12 +234,16 @@ def _run(
             settle_failures=header.kind == "rollback" or bool(header.undoes),
             continue_on_error=header.continue_on_error,
             converge=converge,
+            guard=target.guard,
         )
         try:
             outcome = executor.run(steps)
         except KeyboardInterrupt:
             writer.end("interrupted", "stopped by the user; in-flight operations are in doubt")
             raise RunInterrupted(path) from None
+        except LockLostError as exc:
+            writer.end("interrupted", str(exc))
+            raise RunInterrupted(path, str(exc)) from None
         if outcome.ok:
             writer.end("succeeded")
         else:

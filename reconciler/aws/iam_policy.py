@@ -124,10 +124,12 @@ WRITES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# The cross-machine apply lock (reconciler.aws.s3_lock): conditional put,
-# HeadObject (authorized as GetObject) and delete on release, GetObject to
-# name the holder. No s3:ListBucket: it would expose the whole bucket, and
-# its only use is turning a 403 into a 404 for a lock deleted by hand.
+# The cross-machine apply lock (reconciler.aws.s3_lock, a lease): conditional
+# puts to take, take over and renew it, GetObject to read its holder and
+# expiry, a conditional delete on release and in `idc unlock` (conditional
+# requests need no permission of their own). No s3:ListBucket: it would
+# expose the whole bucket, and its only use is turning a 403 into a 404 for
+# a lock deleted by hand (a renewal treats that as a lost lock anyway).
 S3_LOCK_ACTIONS: tuple[str, ...] = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
 
 # Assigning or provisioning in the management account: Identity Center acts

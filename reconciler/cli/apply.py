@@ -9,15 +9,15 @@ terminal; a non-terminal never waits for an answer that cannot come.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import click
 
 from reconciler.apply.journal import JOURNAL_DIR, read_journal, resolve_journal
-from reconciler.apply.lock import apply_lock
+from reconciler.apply.lock import apply_lock, unshared_lock_warning
 from reconciler.apply.ops import ops_from_plan
 from reconciler.apply.plan_check import check_against_live, check_repository, load_plan
 from reconciler.apply.recovery import recover
@@ -30,6 +30,7 @@ from reconciler.apply.runner import (
     resume,
 )
 from reconciler.cli.context import AppContext, pass_app
+from reconciler.desired.settings import Settings
 from reconciler.errors import ApplyError, AwsError, IdcError
 from reconciler.model.operations import ASYNC_OPS, Op
 from reconciler.plan import Plan
@@ -91,7 +92,7 @@ def command(
         raise click.UsageError("give either PLAN or --resume JOURNAL, not both")
     settings = load_settings(app.repo)
     journal_dir = app.repo / JOURNAL_DIR
-    with holding_lock(app, settings.lock_s3), interrupted_apply(app):
+    with holding_lock(app, settings, "apply"), interrupted_apply(app):
         if resume_journal:
             path = resolve_journal(journal_dir, resume_journal)
             header = read_journal(path).header
@@ -117,7 +118,7 @@ def command(
 
 def _plan_to_apply(
     app: AppContext,
-    settings: Any,
+    settings: Settings,
     plan_file: Path | None,
     auto_approve: bool,
     allow_deletes: bool,
@@ -175,26 +176,39 @@ def confirm(verb: str, gerund: str, review: str) -> None:
 
 
 @contextlib.contextmanager
-def holding_lock(app: AppContext, s3_url: str | None) -> Iterator[None]:
-    remote = None
-    if s3_url:
-        from reconciler.aws.s3_lock import S3Lock
+def holding_lock(app: AppContext, settings: Settings, command: str) -> Iterator[None]:
+    """Hold the apply lock (and the S3 lease of lock.s3) for `idc COMMAND`.
 
-        s3_lock = S3Lock(app.aws(), s3_url)
-        remote = (s3_lock.acquire, s3_lock.release)
-    with apply_lock(app.repo, warn=lambda m: say(app, m), remote=remote):
-        yield
+    While held, targets from make_target check the lease before each write."""
+    from reconciler.apply.lease import S3Lease
+    from reconciler.aws.s3_lock import S3LockStore
+
+    warning = unshared_lock_warning(app.repo, settings.lock_s3, os.environ)
+    if warning:
+        say(app, f"warning: {warning}")
+    lease = None
+    if settings.lock_s3:
+        lease = S3Lease(S3LockStore(app.aws(), settings.lock_s3), settings.lock_lease_seconds)
+    with apply_lock(
+        app.repo, warn=lambda m: say(app, f"warning: {m}"), remote=lease, command=f"idc {command}"
+    ):
+        app.lock_guard = lease.check if lease is not None else None
+        try:
+            yield
+        finally:
+            app.lock_guard = None
 
 
 @contextlib.contextmanager
 def interrupted_apply(app: AppContext) -> Iterator[None]:
-    """Ctrl-C: name the journal and the two ways on (finish or undo)."""
+    """Ctrl-C or a lost lock: name the journal and the two ways on (finish or undo)."""
     try:
         yield
     except RunInterrupted as exc:
         shown = shown_path(app, exc.journal)
+        head = f"stopped: {exc.reason}" if exc.reason else "interrupted"
         raise ApplyError(
-            "interrupted; operations that were in flight are checked against live state "
+            f"{head}; operations that were in flight are checked against live state "
             f"when you finish with `idc apply --resume {shown}`",
             shown,
         ) from None
@@ -229,6 +243,7 @@ def make_target(app: AppContext, instance_arn: str, identity_store_id: str = "")
         identity_store_id=identity_store_id,
         caller=caller,
         on_result=report,
+        guard=app.lock_guard or (lambda: None),
     )
 
 

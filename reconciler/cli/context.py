@@ -7,6 +7,7 @@ and an AWS session, and the context owns their lifetimes.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,9 @@ class AppContext:
     color: bool = True
     notify: str | None = None
     stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    # While a command holds the apply lock: raises if it may no longer write
+    # (its S3 lease was lost); make_target hands it to the executor.
+    lock_guard: Callable[[], None] | None = None
     _session: Any = None
 
     @property

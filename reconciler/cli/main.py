@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "history": "history",
     "restore": "restore",
     "iam-policy": "iam_policy",
+    "unlock": "unlock",
 }
 
 

@@ -104,7 +104,7 @@ def command(
         if detailed_exitcode and not plan.empty:
             raise click.exceptions.Exit(CHANGES_PENDING)
         return
-    with holding_lock(app, settings.lock_s3), interrupted_apply(app):
+    with holding_lock(app, settings, "restore"), interrupted_apply(app):
         plan, instance = _plan(app, settings, source, kinds, allow_deletes)
         if plan.empty:
             app.say(f"No changes: live state already matches {source.label}.")

@@ -63,7 +63,7 @@ def command(
     header = read_journal(path).header
     settings = load_settings(app.repo)
     shown = shown_path(app, path)
-    with holding_lock(app, settings.lock_s3):
+    with holding_lock(app, settings, "rollback"):
         target = make_target(app, header.instance_arn, header.identity_store_id)
         plan = undo_plan(target, path, force=force)
         if not plan.steps and not plan.drifted:
@@ -81,8 +81,9 @@ def command(
                 target, path, settings=settings, force=force, allow_deletes=allow_deletes, plan=plan
             )
         except RunInterrupted as exc:
+            head = f"rollback stopped: {exc.reason}" if exc.reason else "rollback interrupted"
             raise ApplyError(
-                f"rollback interrupted; finish it with `idc rollback {shown}` again",
+                f"{head}; finish it with `idc rollback {shown}` again",
                 shown_path(app, exc.journal),
                 undo_hint=False,
             ) from None

@@ -23,7 +23,12 @@ from moto.organizations.responses import OrganizationsResponse
 from moto.ssoadmin.models import ssoadmin_backends
 from moto.ssoadmin.responses import SSOAdminResponse
 
-from reconciler.sim import identitystore_responses, organizations_responses, ssoadmin_responses
+from reconciler.sim import (
+    identitystore_responses,
+    organizations_responses,
+    s3_conditional,
+    ssoadmin_responses,
+)
 from reconciler.sim.awserrors import SimAwsError, throttling, too_many_requests
 from reconciler.sim.identitystore_backend import SimIdentityStoreBackend
 from reconciler.sim.paging import max_results_error
@@ -115,4 +120,5 @@ def install() -> None:
             for name, function in operations.items():
                 setattr(cls, name, function)
             cls.call_action = _gated(cls.call_action, service)  # type: ignore[method-assign]
+        s3_conditional.install()
         _installed = True
