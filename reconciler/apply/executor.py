@@ -101,6 +101,7 @@ class Executor:
         self.settle_failures = settle_failures
         self.continue_on_error = continue_on_error
         self.converge = converge
+        self.outcome = Outcome()
         # Raises when this run may no longer write (its S3 lock lease was
         # lost, reconciler.apply.lease); asked before each step's intent, so
         # the run stops with nothing in doubt because of it.
@@ -108,8 +109,11 @@ class Executor:
 
     def run(self, steps: Sequence[Step]) -> Outcome:
         """Execute `steps` in order; after a failing step (or batch), stop,
-        unless continue_on_error and every failure so far was independent."""
-        outcome = Outcome()
+        unless continue_on_error and every failure so far was independent.
+
+        `self.outcome` holds what ran so far when an exception (a journal
+        write error, Ctrl-C) ends the run early."""
+        outcome = self.outcome = Outcome()
         for batch in _batches(steps):
             batch = self._without_dependents(batch, outcome)
             if not batch:

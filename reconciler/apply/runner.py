@@ -20,6 +20,7 @@ from reconciler.apply.journal import (
     Fate,
     Header,
     JournalKind,
+    JournalWriteError,
     JournalWriter,
     new_journal_path,
     read_journal,
@@ -63,10 +64,13 @@ class RunResult:
     outcome: Outcome
     skipped: int = 0  # already done (or found applied) before this run
     continue_on_error: bool = False  # failures did not stop it, nor roll it back
+    # The journal could not be written, so the run stopped before its next
+    # call; `outcome` holds what it did until then.
+    journal_error: JournalWriteError | None = None
 
     @property
     def ok(self) -> bool:
-        return self.outcome.ok
+        return self.outcome.ok and self.journal_error is None
 
     @property
     def first_failure(self) -> tuple[Op, AwsError] | None:
@@ -216,7 +220,8 @@ def _run(
     converge: frozenset[int] = frozenset(),
 ) -> RunResult:
     path = new_journal_path(target.journal_dir)
-    writer = JournalWriter(path, header)
+    writer = JournalWriter(path, header)  # JournalWriteError: nothing ran
+    executor: Executor | None = None
     try:
         for seq in confirmed:  # in doubt before, found applied: record it, no call
             op, inverse = header.pairs[seq]
@@ -252,6 +257,14 @@ def _run(
             also = f" (and {more} more failed)" if more else ""
             left = f"; {len(outcome.skipped)} skipped" if outcome.skipped else ""
             writer.end("failed", f"{op.describe()}: {error}{also}{left}")
+    except JournalWriteError as exc:
+        return RunResult(
+            path,
+            executor.outcome if executor is not None else Outcome(),
+            skipped=skipped,
+            continue_on_error=header.continue_on_error,
+            journal_error=exc,
+        )
     finally:
         writer.close()
     return RunResult(

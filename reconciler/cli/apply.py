@@ -254,21 +254,19 @@ def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> Non
 
     shown = shown_path(app, result.journal)
     done = len(result.outcome.done)
-    failure = result.first_failure
-    if failure is None:
+    if result.ok:
         say(app, f"Apply complete: {done} operation(s) done. Journal: {shown}")
         return
-    if result.continue_on_error:
+    if result.continue_on_error and result.journal_error is None:
         raise kept_failures(result, shown)
-    op, error = failure
-    message = f"apply failed at {op.describe()}: {error}"
+    message = f"apply {what_stopped(result)}"
     header = read_journal(result.journal).header
     recovery = recover(
         result,
         lambda: make_target(app, header.instance_arn, header.identity_store_id),
         load_settings(app.repo),
         rollback_on_failure=rollback_on_failure,
-        announce=lambda: say(app, f"apply failed; rolling back its {done} done operation(s) ..."),
+        announce=lambda: say(app, "apply failed; rolling back what it did ..."),
     )
     resume_hint = f"finish with `idc apply --resume {shown}` once the cause is fixed"
     if recovery.undoes_a_change:
@@ -284,6 +282,14 @@ def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> Non
             f"refused: {recovery.refused}; {resume_hint}",
             shown,
         )
+    if recovery.undo_error is not None:
+        raise ApplyError(
+            f"{message}; {done} operation(s) stayed applied: the automatic rollback could "
+            f"not start: {recovery.undo_error}; once the cause is fixed, undo with "
+            f"`idc rollback {shown}` or finish with `idc apply --resume {shown}`",
+            shown,
+            undo_hint=False,
+        )
     if not rollback_on_failure:
         raise ApplyError(f"{message}; {done} operation(s) stayed applied; {resume_hint}", shown)
     if recovery.nothing_applied:
@@ -293,9 +299,8 @@ def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> Non
     assert recovery.undo is not None
     undo_shown = shown_path(app, recovery.undo.journal)
     if not recovery.rolled_back:
-        uop, uerr = recovery.undo.first_failure or (op, error)
         raise ApplyError(
-            f"{message}; the automatic rollback failed too at {uop.describe()}: {uerr}; "
+            f"{message}; the automatic rollback {what_stopped(recovery.undo)} too; "
             f"finish it with `idc apply --resume {undo_shown}`",
             shown,
             undo_hint=False,
@@ -307,6 +312,21 @@ def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> Non
         shown,
         undo_hint=False,
     )
+
+
+def what_stopped(result: RunResult) -> str:
+    """Why a run did not finish (its journal, or its first failure), as
+    words to follow "apply" or "rollback"."""
+    if result.journal_error is not None:
+        return (
+            f"stopped after {len(result.outcome.done)} operation(s): "
+            f"{result.journal_error} (an operation in flight is in doubt, checked against "
+            "live state by what follows)"
+        )
+    failure = result.first_failure
+    assert failure is not None
+    op, error = failure
+    return f"failed at {op.describe()}: {error}"
 
 
 def kept_failures(result: RunResult, shown: str) -> ApplyError:

@@ -77,7 +77,8 @@ def _restore(simulator: Simulator, source: Source) -> tuple[Verdict, tuple[str, 
     with tempfile.TemporaryDirectory(prefix="idc-restore-test-") as journal_dir:
         target = Target(writer, Path(journal_dir), meta.instance_arn, meta.identity_store_id)
         result = apply_pairs(target, ops_from_plan(plan), plan.fingerprint)
-    if result.first_failure is not None:
-        op, error = result.first_failure
-        raise IdcError(f"not restorable: restoring failed at {op.describe()}: {error}")
+    if not result.ok:
+        from reconciler.cli.apply import what_stopped
+
+        raise IdcError(f"not restorable: restoring {what_stopped(result)}")
     return verify_restored(source.state, read_state(session)), restore.warnings

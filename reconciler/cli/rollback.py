@@ -19,7 +19,15 @@ import click
 from reconciler.apply.journal import JOURNAL_DIR, read_journal, resolve_journal
 from reconciler.apply.runner import RunInterrupted, rollback, undo_plan
 from reconciler.apply.undo import UndoPlan
-from reconciler.cli.apply import confirm, holding_lock, make_target, say, show_plan, shown_path
+from reconciler.cli.apply import (
+    confirm,
+    holding_lock,
+    make_target,
+    say,
+    show_plan,
+    shown_path,
+    what_stopped,
+)
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.errors import ApplyError
 
@@ -88,11 +96,9 @@ def command(
                 undo_hint=False,
             ) from None
     undo_shown = shown_path(app, result.journal)
-    failure = result.first_failure
-    if failure is not None:
-        op, error = failure
+    if not result.ok:
         raise ApplyError(
-            f"rollback of {shown} stopped at {op.describe()}: {error}; "
+            f"rollback of {shown} {what_stopped(result)}; "
             f"finish with `idc rollback {shown}` again once the cause is fixed",
             undo_shown,
             undo_hint=False,
