@@ -300,7 +300,7 @@ def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> Non
     undo_shown = shown_path(app, recovery.undo.journal)
     if not recovery.rolled_back:
         raise ApplyError(
-            f"{message}; the automatic rollback {what_stopped(recovery.undo)} too; "
+            f"{message}; the automatic rollback also {what_stopped(recovery.undo)}; "
             f"finish it with `idc apply --resume {undo_shown}`",
             shown,
             undo_hint=False,
