@@ -28,7 +28,9 @@ class Diagnostic:
         if self.line:
             where += f":{self.line}:{self.column or 1}"
         prefix = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{where}: {prefix}{self.message}"
+        # A problem with no file (a bad revision, a bad option) has no place
+        # to name: `: unknown revision` would read as a missing word.
+        return f"{where}: {prefix}{self.message}" if where else f"{prefix}{self.message}"
 
 
 class InputError(IdcError):
@@ -63,7 +65,8 @@ class AwsError(IdcError):
         self.code = code
         self.refused = refused
         detail = f"{code}: {reason}" if code else reason
-        super().__init__(f"{operation} on {resource} failed: {detail}")
+        call = f"{operation} on {resource}" if resource else operation or "AWS call"
+        super().__init__(f"{call} failed: {detail}")
 
 
 class ApplyError(IdcError):

@@ -15,8 +15,11 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ProfileNotFound
 
+from reconciler.aws.errors import NO_REGION, aws_call, config_problem, is_refusal
 from reconciler.aws.ratelimit import RateLimiter, RateLimits
+from reconciler.errors import InputError
 
 RETRY_CONFIG: Any = {"mode": "adaptive", "max_attempts": 12}
 
@@ -68,10 +71,13 @@ class AwsSession:
         limits: RateLimits | None = None,
         max_pool_connections: int = 32,
     ) -> None:
-        self._boto = boto3.Session(profile_name=profile, region_name=region)
+        self._boto = _session(profile, region)
         if role_arn:
             self._boto = _assume_role(self._boto, role_arn, external_id, region)
-        self.region = self._boto.region_name or "us-east-1"
+        if not self._boto.region_name:
+            # Every client would raise botocore's NoRegionError on its first call.
+            raise InputError(NO_REGION)
+        self.region: str = self._boto.region_name
         self.limiter = RateLimiter(limits or RateLimits())
         self.stats = CallStats()
         self._config = Config(
@@ -114,8 +120,6 @@ class AwsSession:
         one that may have reached AWS without an answer, a 5xx or a lost
         connection, so a later refusal of the retry is not taken as proof
         that the call did nothing."""
-        from reconciler.aws.errors import is_refusal
-
         if caught_exception is not None:
             unanswered = not is_refusal(caught_exception)
         else:
@@ -132,8 +136,17 @@ class AwsSession:
         return bool(getattr(self._attempts, "unanswered", False))
 
     def caller_identity(self) -> dict[str, str]:
-        ident = self.client("sts").get_caller_identity()
+        with aws_call("GetCallerIdentity", "the caller"):
+            ident = self.client("sts").get_caller_identity()
         return {"account": ident["Account"], "arn": ident["Arn"], "user_id": ident["UserId"]}
+
+
+def _session(profile: str | None, region: str | None) -> boto3.Session:
+    """boto3's session; an unknown profile becomes an error saying what to do."""
+    try:
+        return boto3.Session(profile_name=profile, region_name=region)
+    except ProfileNotFound as exc:
+        raise InputError(str(config_problem(exc))) from None
 
 
 def _assume_role(
@@ -142,7 +155,8 @@ def _assume_role(
     params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": "idc"}
     if external_id:
         params["ExternalId"] = external_id
-    creds = base.client("sts").assume_role(**params)["Credentials"]
+    with aws_call("AssumeRole", role_arn):
+        creds = base.client("sts").assume_role(**params)["Credentials"]
     return boto3.Session(
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],

@@ -17,14 +17,19 @@ from botocore.exceptions import (
     BotoCoreError,
     ClientError,
     ConnectTimeoutError,
+    CredentialRetrievalError,
     EndpointConnectionError,
     NoCredentialsError,
     NoRegionError,
     ParamValidationError,
     PartialCredentialsError,
+    ProfileNotFound,
+    SSOError,
+    TokenRetrievalError,
 )
 
-from reconciler.errors import AwsError
+from reconciler.aws.iam_policy import IAM_PREFIX, READS, WRITER_READS, WRITES
+from reconciler.errors import AwsError, IdcError, InputError
 
 # Codes AWS uses when the resource named in a request does not exist (any more).
 NOT_FOUND_CODES = frozenset(
@@ -48,7 +53,50 @@ _NEVER_SENT = (
     PartialCredentialsError,
     NoRegionError,
     ParamValidationError,
+    ProfileNotFound,
+    CredentialRetrievalError,
+    TokenRetrievalError,
+    SSOError,
 )
+
+# The remedies of ordinary AWS configuration problems: what a new user meets
+# first, so each says what to do, never just botocore's words.
+NO_REGION = (
+    "no AWS region: pass --region REGION or set `region:` in idc.yaml "
+    "(or AWS_REGION, or `region` in your AWS profile)"
+)
+NO_CREDENTIALS = (
+    "no AWS credentials found: pass --profile NAME (or set AWS_PROFILE) for a "
+    "profile of ~/.aws/config, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; "
+    "`aws configure sso` sets up a profile"
+)
+SSO_LOGIN = "the AWS SSO login of this profile is missing or expired: run `aws sso login`"
+EXPIRED = (
+    "the AWS credentials have expired: refresh them (`aws sso login`, or a new "
+    "session token) and run the command again"
+)
+REJECTED = (
+    "AWS does not accept these credentials: check the profile or access keys "
+    "in use (a wrong system clock causes this too)"
+)
+EXPIRED_CODES = frozenset(
+    {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
+)
+REJECTED_CODES = frozenset(
+    {
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "IncompleteSignature",
+        "AuthFailure",
+    }
+)
+ACCESS_DENIED_CODES = frozenset(
+    {"AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation"}
+)
+# AWS names the denied action in its message: "... not authorized to perform: sso:X ...".
+_DENIED_ACTION = re.compile(r"perform:? ([a-z0-9-]+:[A-Za-z0-9]+)")
 
 T = TypeVar("T")
 
@@ -84,15 +132,100 @@ def to_aws_error(
     its connection, so it may have taken effect even though the last one was
     refused (AwsError.refused stays False).
     """
+    refused = is_refusal(exc) and not unanswered_attempt
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code", "")) or "ClientError"
-        reason = str(error.get("Message", "")) or str(exc)
-        refused = is_refusal(exc) and not unanswered_attempt
-        return AwsError(operation, resource, _elide_echoed_values(reason), code, refused)
+        reason = _elide_echoed_values(str(error.get("Message", "")) or str(exc))
+        remedy = _client_remedy(code, reason, operation)
+        if remedy:
+            reason = f"{reason.rstrip('.')}; {remedy}"
+        return AwsError(operation, resource, reason, code, refused)
     # Connection, credential and parameter errors carry no AWS code.
-    refused = is_refusal(exc) and not unanswered_attempt
-    return AwsError(operation, resource, str(exc), type(exc).__name__, refused)
+    reason = config_problem(exc) or str(exc)
+    return AwsError(operation, resource, reason, type(exc).__name__, refused)
+
+
+def config_problem(exc: BaseException) -> str | None:
+    """What to do about an AWS configuration problem raised by botocore
+    before any request is sent (None for any other failure)."""
+    if isinstance(exc, NoRegionError):
+        return NO_REGION
+    if isinstance(exc, ProfileNotFound):
+        profile = exc.kwargs.get("profile", "")
+        return (
+            f"no AWS profile {profile!r} in the AWS config (~/.aws/config, or "
+            "AWS_CONFIG_FILE): check --profile or AWS_PROFILE; `aws configure list-profiles` "
+            "lists the profiles there"
+        )
+    if isinstance(exc, NoCredentialsError):
+        return NO_CREDENTIALS
+    if isinstance(exc, PartialCredentialsError):
+        return f"{exc}: {NO_CREDENTIALS}"
+    if isinstance(exc, SSOError | TokenRetrievalError):
+        return f"{exc}: {SSO_LOGIN}"
+    if isinstance(exc, CredentialRetrievalError):
+        return f"{exc}: check the credential settings of the AWS profile in use"
+    return None
+
+
+def _client_remedy(code: str, reason: str, operation: str) -> str | None:
+    """The remedy for AWS refusing who is calling (not what is asked)."""
+    if code in EXPIRED_CODES:
+        return EXPIRED
+    if code in REJECTED_CODES:
+        return REJECTED
+    if code in ACCESS_DENIED_CODES:
+        return _access_denied(reason, operation)
+    return None
+
+
+def _access_denied(reason: str, operation: str) -> str:
+    """Which IAM action the caller lacks and the idc command printing a
+    policy that grants it: AWS names the action in its message; otherwise
+    it is found from the operation in idc's own list of the calls it makes."""
+    named = _DENIED_ACTION.search(reason)
+    actions = [named[1]] if named else _actions_of(operation)
+    writes = any(a.split(":", 1)[1] in _WRITE_OPERATIONS for a in actions)
+    need = f"the caller needs {' or '.join(actions)}" if actions else "a permission is missing"
+    if writes:
+        return f"{need}; `idc iam-policy apply` prints the IAM policy that grants what apply needs"
+    return (
+        f"{need}; `idc iam-policy snapshot` (or plan, apply: the job you run) prints "
+        "the IAM policy that grants what it needs"
+    )
+
+
+_WRITE_OPERATIONS = frozenset(
+    op for table in (WRITES, WRITER_READS) for ops in table.values() for op in ops
+)
+
+
+def _actions_of(operation: str) -> list[str]:
+    """IAM actions named `operation` among the calls idc makes (usually one)."""
+    found = {
+        f"{IAM_PREFIX[service]}:{operation}"
+        for table in (READS, WRITER_READS, WRITES)
+        for service, ops in table.items()
+        if operation in ops
+    }
+    return sorted(found)
+
+
+def as_idc_error(exc: BaseException) -> IdcError | None:
+    """A botocore failure that escaped every `aws_call` (the CLI's last resort):
+    a configuration problem is bad input, any other an AwsError of the call
+    it came from; None for an exception not botocore's."""
+    translated: IdcError
+    if isinstance(exc, NoRegionError | ProfileNotFound):
+        translated = InputError(str(config_problem(exc)))
+    elif isinstance(exc, ClientError | BotoCoreError):
+        operation = str(getattr(exc, "operation_name", "") or "AWS call")
+        translated = to_aws_error(exc, operation, "")
+    else:
+        return None
+    translated.__cause__ = exc  # -v shows botocore's traceback
+    return translated
 
 
 def is_refusal(exc: BaseException) -> bool:

@@ -49,7 +49,13 @@ class AppContext:
 
     def aws(self) -> Any:
         """The AWS session for this run; with --sim, the embedded simulator
-        is started first (and its state saved when the command ends)."""
+        is started first (and its state saved when the command ends).
+
+        The region is --region, else `region:` of idc.yaml, else the AWS
+        default chain (AWS_REGION, the profile). The simulator is one account
+        in one region reached without credentials, so --sim uses neither
+        --profile nor a region of the user's: either would only make it fail.
+        """
         if self._session is None:
             from reconciler.aws.clients import AwsSession
 
@@ -59,8 +65,20 @@ class AppContext:
                 with simulator_required("--sim"):
                     from reconciler.sim.embedded import embedded_simulator
                 self.stack.enter_context(embedded_simulator(self.repo / ".idc" / "sim"))
-            self._session = AwsSession(profile=self.profile, region=self.region)
+                self._session = AwsSession()
+            else:
+                self._session = AwsSession(profile=self.profile, region=self.aws_region())
         return self._session
+
+    def aws_region(self) -> str | None:
+        """--region, else idc.yaml's `region:` (None: the AWS default chain)."""
+        if self.region:
+            return self.region
+        from reconciler.desired.settings import SETTINGS_FILE, load_settings
+
+        if (self.repo / SETTINGS_FILE).is_file():
+            return load_settings(self.repo).region
+        return None
 
 
 pass_app = click.make_pass_decorator(AppContext)

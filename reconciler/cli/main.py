@@ -46,6 +46,16 @@ class LazyGroup(click.Group):
         return command
 
 
+def _check_region(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--region is held to the rule of `region:` in idc.yaml, before any AWS call."""
+    from reconciler.desired.settings import region_problem
+
+    problem = value is not None and region_problem(value)
+    if problem:
+        raise click.BadParameter(problem)
+    return value
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="idc")
 @click.option(
@@ -56,7 +66,11 @@ class LazyGroup(click.Group):
     help="The GitOps repository (holds idc.yaml).",
 )
 @click.option("--profile", envvar="AWS_PROFILE", help="AWS profile to use.")
-@click.option("--region", help="AWS region (else idc.yaml, else the AWS default chain).")
+@click.option(
+    "--region",
+    callback=_check_region,
+    help="AWS region (else idc.yaml, else the AWS default chain).",
+)
 @click.option("--sim", is_flag=True, help="Run against the embedded simulator, not AWS.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and requested output.")
 @click.option("-v", "--verbose", count=True, help="More detail; tracebacks on errors.")
@@ -125,12 +139,27 @@ def run(argv: list[str]) -> int:
         click.echo(f"error: {failure}", err=True)
         code = 1
     except Exception as exc:  # an unexpected bug still gets a one-line report
-        failure, code = _report(exc, verbose, unexpected=True), 1
+        translated = _from_botocore(exc)
+        if translated is not None:
+            failure, code = _report(translated, verbose), 1
+        else:
+            failure, code = _report(exc, verbose, unexpected=True), 1
     if code == 1 and app is not None and app.notify:
         from reconciler.cli.notify import notify_failure
 
         notify_failure(app, argv, failure)
     return code if isinstance(code, int) else 0
+
+
+def _from_botocore(exc: Exception) -> IdcError | None:
+    """A botocore failure that escaped every `aws_call`, as reconciler.aws
+    translates them (a missing region or profile, expired credentials...);
+    None for anything else. botocore is imported only when one is seen."""
+    if not type(exc).__module__.startswith("botocore"):
+        return None
+    from reconciler.aws.errors import as_idc_error
+
+    return as_idc_error(exc)
 
 
 def _report(exc: BaseException, verbose: bool, unexpected: bool = False) -> str:

@@ -6,6 +6,7 @@ located diagnostics as desired files, and defaults live here, in one place.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -13,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from reconciler.desired.schema import validate_document
+from reconciler.desired.schema import load_schema, validate_document
 from reconciler.desired.types import Location
 from reconciler.desired.yaml_io import load_yaml, position
 from reconciler.errors import Diagnostic, InputError
@@ -160,6 +161,15 @@ class Settings:
             lock_s3=lock.get("s3"),
             lock_lease_seconds=int(lock.get("lease_seconds", DEFAULT_LEASE_SECONDS)),
         )
+
+
+def region_problem(region: str) -> str | None:
+    """Why `region` is not an AWS region name (None when it is one): the
+    rule `region:` in idc.yaml is held to, so --region is held to it too."""
+    pattern = load_schema("settings")["properties"]["region"]["pattern"]
+    if re.search(pattern, region):
+        return None
+    return f"{region!r} is not an AWS region name (like eu-west-1 or us-east-1)"
 
 
 def load_settings(repo: Path) -> Settings:

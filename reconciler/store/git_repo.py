@@ -76,7 +76,10 @@ class SnapshotRepo:
         try:
             commit = self.git.commit(rev)
         except (BadName, BadObject, ValueError, git.GitCommandError):
-            raise InputError(f"unknown revision {rev!r} in {self.root}") from None
+            raise InputError(
+                f"unknown revision {rev!r} in {self.root}; "
+                "`idc history list` shows the snapshots to choose from"
+            ) from None
         return commit
 
     def files_at(self, rev: str) -> dict[str, bytes]:
@@ -185,6 +188,20 @@ class SnapshotRepo:
         """The commit hooks this repository runs (core.hooksPath honoured)."""
         hooks_dir = Path(self.root, self.git.git.rev_parse("--git-path", "hooks"))
         return [h for h in COMMIT_HOOKS if os.access(hooks_dir / h, os.X_OK)]
+
+    def check_tag_name(self, name: str) -> None:
+        """InputError unless git accepts `name` as a tag (git check-ref-format),
+        so a bad --tag is refused before the snapshot reads AWS."""
+        if name in [t.name for t in self.git.tags]:
+            raise InputError(f"tag {name!r} already exists; choose another name")
+        try:
+            self.git.git.check_ref_format(f"refs/tags/{name}")
+        except git.GitCommandError:
+            raise InputError(
+                f"--tag {name!r} is not a valid git tag name: it may not contain spaces, "
+                "`..`, `~ ^ : ? * [ \\`, start with `-` or `.`, or end with `/`, `.` "
+                "or `.lock` (see `git check-ref-format --help`)"
+            ) from None
 
     def tag(self, name: str, commit: Commit, message: str) -> None:
         """An annotated tag, so it records who tagged the snapshot and when."""

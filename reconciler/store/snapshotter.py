@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.errors import InputError
+from reconciler.errors import IdcError, InputError
 from reconciler.model import State
 from reconciler.store.git_repo import SnapshotRepo
 from reconciler.store.manifest import read_snapshot, render_snapshot
@@ -58,8 +58,8 @@ class Snapshotter:
         if commit:
             self.repo = SnapshotRepo(repo_dir, STATE_DIR_NAME)
             self.repo.ensure_can_commit()
-            if tag and tag in [t.name for t in self.repo.git.tags]:
-                raise InputError(f"tag {tag!r} already exists; choose another name")
+            if tag:
+                self.repo.check_tag_name(tag)
 
     def _baseline(self, on_disk: dict[str, bytes]) -> State:
         """What the new snapshot is compared with for the summary: the last
@@ -87,8 +87,19 @@ class Snapshotter:
         tagged = None
         if self.tag_name:
             target = commit or self.repo.git.head.commit
-            self.repo.tag(self.tag_name, target, message or f"snapshot: {diff.summary()}")
+            try:
+                self.repo.tag(self.tag_name, target, message or f"snapshot: {diff.summary()}")
+            except IdcError as exc:
+                done = _untagged(self.tag_name, target.hexsha, commit is not None, exc)
+                raise IdcError(done) from None
             tagged = self.tag_name
         return SnapshotResult(
             self.state_dir, written, diff, commit.hexsha if commit else None, tagged
         )
+
+
+def _untagged(tag: str, sha: str, committed: bool, exc: IdcError) -> str:
+    """A tag failing after the commit: say what is already recorded, so
+    the user tags it by hand instead of taking another snapshot."""
+    done = f"snapshot committed as {sha[:12]}" if committed else f"state unchanged since {sha[:12]}"
+    return f"{done}, but not tagged: {exc}; tag it with `git tag -a {tag} {sha[:12]}`"

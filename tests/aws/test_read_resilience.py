@@ -123,7 +123,9 @@ def test_denied_call_names_operation_resource_and_reason(
     assert error.code == "AccessDeniedException"
     assert str(error) == (
         f"ListUsers on identity store {sim.identity_store_id} failed: "
-        f"AccessDeniedException: {reason}"
+        f"AccessDeniedException: {reason}; the caller needs identitystore:ListUsers; "
+        "`idc iam-policy snapshot` (or plan, apply: the job you run) prints the IAM "
+        "policy that grants what it needs"
     )
 
 
