@@ -195,6 +195,8 @@ class SnapshotRepo:
         if name in [t.name for t in self.git.tags]:
             raise InputError(f"tag {name!r} already exists; choose another name")
         try:
+            if name.startswith("-"):  # `git tag` refuses it, unlike check-ref-format
+                raise git.GitCommandError("check-ref-format", 1)
             self.git.git.check_ref_format(f"refs/tags/{name}")
         except git.GitCommandError:
             raise InputError(
@@ -207,11 +209,14 @@ class SnapshotRepo:
         """An annotated tag, so it records who tagged the snapshot and when."""
         if name in [t.name for t in self.git.tags]:
             raise InputError(f"tag {name!r} already exists; choose another name")
-        try:
-            with self.git.git.custom_environment(**self.identity().env):
-                self.git.create_tag(name, ref=commit, message=message)
-        except git.GitCommandError as exc:
-            raise InputError(f"cannot create tag {name!r}: {exc.stderr.strip()}") from None
+        with self.git.git.custom_environment(**self.identity().env):
+            status, out, err = self.git.git.execute(
+                ["git", "tag", "--annotate", "-m", message, name, commit.hexsha],
+                with_extended_output=True,
+                with_exceptions=False,
+            )
+        if status:  # git's own words on one line (a signing failure, say)
+            raise IdcError(f"git tag {name} failed: {' '.join(f'{out} {err}'.split())}")
 
 
 def _lock_message(lock: str) -> str:
