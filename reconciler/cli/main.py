@@ -4,6 +4,7 @@ place errors are turned into `error: ...` and an exit code."""
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -134,6 +135,9 @@ def run(argv: list[str]) -> int:
         failure, code = exc.format_message(), 1
     except IdcError as exc:
         failure, code = _report(exc, verbose), 1
+    except BrokenPipeError:  # `idc ... | head`: the reader has all it wanted
+        _stdout_gone()
+        code = 1
     except KeyboardInterrupt:
         failure = "interrupted"
         click.echo(f"error: {failure}", err=True)
@@ -149,6 +153,16 @@ def run(argv: list[str]) -> int:
 
         notify_failure(app, argv, failure)
     return code if isinstance(code, int) else 0
+
+
+def _stdout_gone() -> None:
+    """Nobody reads stdout any more: send what is still buffered to /dev/null,
+    so the interpreter's last flush does not fail on the closed pipe too."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (tests capture stdout)
+        pass
 
 
 def _from_botocore(exc: Exception) -> IdcError | None:

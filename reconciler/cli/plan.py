@@ -19,6 +19,7 @@ from reconciler.aws.reader import read_state
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.desired.loader import load_desired
 from reconciler.desired.settings import load_settings
+from reconciler.errors import IdcError
 from reconciler.fsutil import atomic_write_text
 from reconciler.plan import Plan, TooManyDeletesError, build_plan
 from reconciler.plan.reads import kinds_to_read
@@ -87,7 +88,10 @@ def command(
         raise
     plan = replace(plan, desired_digest=digest)
     if out_file is not None:
-        atomic_write_text(out_file, plan.dumps())
+        try:
+            atomic_write_text(out_file, plan.dumps())
+        except OSError as exc:  # a path the user typed: say so, not "unexpected"
+            raise IdcError(f"cannot save the plan to {out_file}: {exc.strerror or exc}") from None
         app.say(f"saved the plan to {out_file}; apply it with `idc apply {out_file}`")
     click.echo(_render(app, plan, fmt), nl=False)
     if detailed_exitcode and not plan.empty:

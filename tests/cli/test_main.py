@@ -42,3 +42,19 @@ def test_bad_option_is_exit_1_without_traceback(idc: IdcRunner) -> None:
     result = idc("--no-such-option")
     assert result.exit_code == 1
     assert "Traceback" not in result.output
+
+
+def test_a_closed_stdout_ends_quietly(tmp_path: Path) -> None:
+    """`idc ... | head` closes the pipe early: no "unexpected BrokenPipeError".
+    The read end is closed before idc starts, so its first write fails."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "reconciler.cli", "iam-policy", "apply"],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, cwd=tmp_path, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert result.returncode == 1
+    assert result.stderr == ""

@@ -82,3 +82,13 @@ def test_a_tag_failing_after_the_commit_says_what_was_committed(
     assert "gpg failed to sign the data" in error  # git's own reason, on the one line
     assert error.endswith(f"tag it with `git tag -a v1 {sha}`")
     assert not repo.tags
+
+
+def test_a_plan_that_cannot_be_saved_says_where_and_why(tmp_path: Path, idc: IdcRunner) -> None:
+    """Found by trying ordinary mistakes: this was `unexpected FileExistsError`."""
+    assert idc("--repo", str(tmp_path), "--sim", "init", "--from-live").exit_code == 0
+    (tmp_path / "afile").write_text("")
+    out = tmp_path / "afile" / "plan.json"
+    result = idc("--repo", str(tmp_path), "--sim", "plan", "--out", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == f"error: cannot save the plan to {out}: File exists"
