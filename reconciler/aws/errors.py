@@ -28,7 +28,7 @@ from botocore.exceptions import (
     TokenRetrievalError,
 )
 
-from reconciler.aws.iam_policy import IAM_PREFIX, READS, WRITER_READS, WRITES
+from reconciler.aws.iam_policy import IAM_PREFIX, READS, S3_LOCK_ACTIONS, WRITER_READS, WRITES
 from reconciler.errors import AwsError, IdcError, InputError
 
 # Codes AWS uses when the resource named in a request does not exist (any more).
@@ -186,7 +186,7 @@ def _access_denied(reason: str, operation: str) -> str:
     it is found from the operation in idc's own list of the calls it makes."""
     named = _DENIED_ACTION.search(reason)
     actions = [named[1]] if named else _actions_of(operation)
-    writes = any(a.split(":", 1)[1] in _WRITE_OPERATIONS for a in actions)
+    writes = any(a.split(":", 1)[1] in _WRITE_OPERATIONS or a in S3_LOCK_ACTIONS for a in actions)
     need = f"the caller needs {' or '.join(actions)}" if actions else "a permission is missing"
     if writes:
         return f"{need}; `idc iam-policy apply` prints the IAM policy that grants what apply needs"
@@ -202,7 +202,10 @@ _WRITE_OPERATIONS = frozenset(
 
 
 def _actions_of(operation: str) -> list[str]:
-    """IAM actions named `operation` among the calls idc makes (usually one)."""
+    """IAM actions named `operation` among the calls idc makes (usually one);
+    an operation already written as an action (`s3:PutObject`) is its own."""
+    if ":" in operation:
+        return [operation]
     found = {
         f"{IAM_PREFIX[service]}:{operation}"
         for table in (READS, WRITER_READS, WRITES)

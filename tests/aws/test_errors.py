@@ -54,3 +54,13 @@ def test_region_and_profile_problems_are_bad_input() -> None:
     profile = as_idc_error(ProfileNotFound(profile="ops"))
     assert isinstance(profile, InputError) and "'ops'" in str(profile)
     assert as_idc_error(ValueError("x")) is None
+
+
+def test_a_denied_lock_object_points_at_the_apply_policy() -> None:
+    exc = _client_error("AccessDenied", "Access Denied", "PutObject", status=403)
+    error = to_aws_error(exc, "s3:PutObject", "s3://locks/idc.lock")
+    assert str(error) == (
+        "s3:PutObject on s3://locks/idc.lock failed: AccessDenied: Access Denied; the caller "
+        "needs s3:PutObject; `idc iam-policy apply` prints the IAM policy that grants what "
+        "apply needs"
+    )
