@@ -48,13 +48,16 @@ class Identity:
 class SnapshotRepo:
     """A git working tree and the `state/` folder inside it."""
 
-    def __init__(self, repo_dir: Path, state_name: str = "state") -> None:
+    def __init__(self, repo_dir: Path, state_name: str = "state", *, otherwise: str = "") -> None:
+        """`otherwise`: what the command can do instead when `repo_dir` is no
+        git repository (snapshot: `pass --no-commit ...`), added to the error."""
         try:
             self.git = git.Repo(repo_dir, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            alternative = f", or {otherwise}" if otherwise else ""
             raise IdcError(
                 f"{repo_dir} is not a git repository: run `git init` (or `idc init`) "
-                "there first, or pass --no-commit to only write state/"
+                f"there first{alternative}"
             ) from None
         if self.git.working_tree_dir is None:
             raise IdcError(f"{repo_dir} is a bare git repository; snapshots need a work tree")
@@ -73,6 +76,11 @@ class SnapshotRepo:
         return True
 
     def resolve(self, rev: str) -> Commit:
+        if not self.has_head:
+            raise InputError(
+                f"unknown revision {rev!r}: no snapshot is committed in {self.root} yet "
+                "(`idc snapshot` takes one)"
+            )
         try:
             commit = self.git.commit(rev)
         except (BadName, BadObject, ValueError, git.GitCommandError):

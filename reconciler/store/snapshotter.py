@@ -56,7 +56,9 @@ class Snapshotter:
         self.tag_name = tag
         self.repo: SnapshotRepo | None = None
         if commit:
-            self.repo = SnapshotRepo(repo_dir, STATE_DIR_NAME)
+            self.repo = SnapshotRepo(
+                repo_dir, STATE_DIR_NAME, otherwise="pass --no-commit to only write state/"
+            )
             self.repo.ensure_can_commit()
             if tag:
                 self.repo.check_tag_name(tag)

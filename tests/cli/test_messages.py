@@ -92,3 +92,23 @@ def test_a_plan_that_cannot_be_saved_says_where_and_why(tmp_path: Path, idc: Idc
     result = idc("--repo", str(tmp_path), "--sim", "plan", "--out", str(out))
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == f"error: cannot save the plan to {out}: File exists"
+
+
+def test_history_outside_git_suggests_nothing_it_lacks(tmp_path: Path, idc: IdcRunner) -> None:
+    """--no-commit is snapshot's way out, not history's."""
+    (tmp_path / "idc.yaml").write_text("instance: auto\n")
+    result = idc("--repo", str(tmp_path), "history")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: {tmp_path} is not a git repository: run `git init` (or `idc init`) there first\n"
+    )
+
+
+def test_a_revision_before_any_snapshot_says_to_take_one(tmp_path: Path, idc: IdcRunner) -> None:
+    make_git_repo(tmp_path)
+    result = idc("--repo", str(tmp_path), "--sim", "restore", "HEAD~1", "--test")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: unknown revision 'HEAD~1': no snapshot is committed in {tmp_path} yet "
+        "(`idc snapshot` takes one)\n"
+    )
