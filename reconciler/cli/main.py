@@ -138,6 +138,8 @@ def run(argv: list[str]) -> int:
     except BrokenPipeError:  # `idc ... | head`: the reader has all it wanted
         _stdout_gone()
         code = 1
+    except OSError as exc:
+        failure, code = _report(_file_error(exc) or exc, verbose, unexpected=not exc.filename), 1
     except KeyboardInterrupt:
         failure = "interrupted"
         click.echo(f"error: {failure}", err=True)
@@ -153,6 +155,17 @@ def run(argv: list[str]) -> int:
 
         notify_failure(app, argv, failure)
     return code if isinstance(code, int) else 0
+
+
+def _file_error(exc: OSError) -> IdcError | None:
+    """A file the system would not read or write (a missing directory, a
+    full disk, no permission): the user's to fix, named with the reason."""
+    if not exc.filename:
+        return None
+    where = f"{exc.filename} -> {exc.filename2}" if exc.filename2 else str(exc.filename)
+    error = IdcError(f"{where}: {exc.strerror or exc}")
+    error.__cause__ = exc  # -v shows where it happened
+    return error
 
 
 def _stdout_gone() -> None:

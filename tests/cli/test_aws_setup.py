@@ -199,3 +199,11 @@ def test_rejected_credentials_say_to_check_them(idc: IdcRunner, repo: Path, sim:
     assert result.exit_code == 1
     assert "AWS does not accept these credentials" in result.stderr
     assert_plain(result.stderr)
+
+
+def test_sim_ignores_regions_too(idc: IdcRunner, repo: Path) -> None:
+    """The simulator is one region; a region meant for AWS must not empty it."""
+    (repo / "idc.yaml").write_text("instance: auto\nregion: us-west-2\n")
+    result = idc("--repo", str(repo), "--sim", "--region", "ap-south-1", "accounts")
+    assert result.exit_code == 0, result.output
+    assert "11 accounts" in result.stdout

@@ -112,3 +112,14 @@ def test_a_revision_before_any_snapshot_says_to_take_one(tmp_path: Path, idc: Id
         f"error: unknown revision 'HEAD~1': no snapshot is committed in {tmp_path} yet "
         "(`idc snapshot` takes one)\n"
     )
+
+
+def test_a_path_the_system_refuses_is_named_not_unexpected(tmp_path: Path, idc: IdcRunner) -> None:
+    """Found by trying ordinary mistakes: `idc init` under a file was
+    `unexpected NotADirectoryError`; any file the system refuses is reported
+    as the path and the reason."""
+    (tmp_path / "afile").write_text("")
+    target = tmp_path / "afile" / "repo"
+    result = idc("init", str(target))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == f"error: {target}: Not a directory"
