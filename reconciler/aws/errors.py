@@ -8,6 +8,7 @@ failure (stop), so the not-found codes of the three services live here too.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -164,6 +165,9 @@ def config_problem(exc: BaseException) -> str | None:
         return f"{exc}: {NO_CREDENTIALS}"
     if isinstance(exc, SSOError | TokenRetrievalError):
         return f"{exc}: {SSO_LOGIN}"
+    if isinstance(exc, EndpointConnectionError) and os.environ.get("AWS_ENDPOINT_URL"):
+        # Typically `idc sim serve` no longer running: say which setting sent us there.
+        return f"{exc}: AWS_ENDPOINT_URL is set; is that endpoint running?"
     if isinstance(exc, CredentialRetrievalError):
         return f"{exc}: check the credential settings of the AWS profile in use"
     return None

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError, NoRegionError, ProfileNotFound
+import pytest
+from botocore.exceptions import (
+    ClientError,
+    EndpointConnectionError,
+    NoRegionError,
+    ProfileNotFound,
+)
 
 from reconciler.aws.errors import as_idc_error, to_aws_error
 from reconciler.errors import AwsError, InputError
@@ -64,3 +70,15 @@ def test_a_denied_lock_object_points_at_the_apply_policy() -> None:
         "needs s3:PutObject; `idc iam-policy apply` prints the IAM policy that grants what "
         "apply needs"
     )
+
+
+def test_an_unreachable_endpoint_names_the_setting_that_chose_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    exc = EndpointConnectionError(endpoint_url="http://127.0.0.1:9/")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    assert "AWS_ENDPOINT_URL" not in str(to_aws_error(exc, "ListInstances", "Identity Center"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    error = to_aws_error(exc, "ListInstances", "Identity Center")
+    assert str(error).endswith("AWS_ENDPOINT_URL is set; is that endpoint running?")
+    assert error.refused  # never sent
