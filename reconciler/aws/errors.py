@@ -4,6 +4,9 @@ A user reading `error: ...` must learn which call failed, on what, and why in
 AWS's own words; a botocore traceback tells none of that. Readers also need to
 tell "this resource vanished while we were reading" (skip it) from a real
 failure (stop), so the not-found codes of the three services live here too.
+The problems a new user meets first (no region, an unknown profile, missing,
+expired or rejected credentials, AccessDenied) also get their remedy here, so
+every command says what to do about them the same way.
 """
 
 from __future__ import annotations
