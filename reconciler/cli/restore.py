@@ -29,7 +29,7 @@ from reconciler.cli.context import AppContext, pass_app
 from reconciler.cli.plan import CHANGES_PENDING
 from reconciler.desired.settings import Settings, load_settings
 from reconciler.errors import Diagnostic, IdcError
-from reconciler.plan import Plan, build_plan
+from reconciler.plan import Plan, TooManyDeletesError, build_plan
 from reconciler.store.restore import (
     RESTORABLE_KINDS,
     Source,
@@ -125,7 +125,11 @@ def _plan(
     restore = restore_desired(source, live, kinds)
     found = tuple(Diagnostic("", 0, 0, w, "warning") for w in restore.warnings)
     desired = replace(restore.desired, warnings=found)  # shown with the plan
-    plan = build_plan(desired, live, settings, allow_deletes=allow_deletes)
+    try:
+        plan = build_plan(desired, live, settings, allow_deletes=allow_deletes)
+    except TooManyDeletesError as exc:  # show what it would delete, then refuse
+        show_plan(app, exc.plan)
+        raise
     show_plan(app, plan)
     return plan, (live.meta.instance_arn, live.meta.identity_store_id)
 
