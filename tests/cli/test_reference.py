@@ -10,6 +10,7 @@ import click
 import pytest
 
 from reconciler.cli import reference
+from tests.conftest import IdcRunner
 
 COMMANDS = {" ".join(["idc", *path]): (cmd, ctx) for path, cmd, ctx in reference.commands()}
 
@@ -84,3 +85,24 @@ def test_no_word_check_catches_a_split_word() -> None:
     ctx = click.Context(demo, info_name="demo", terminal_width=80, max_content_width=80)
     rendered = {w for line in demo.get_help(ctx).splitlines() for w in line.split()}
     assert "eu-west-1." not in rendered
+
+
+INTERNAL = re.compile(r"SPEC|AWS-NOTES|AWS_NOTES|\[EXT-\d+\]")
+
+
+def test_user_visible_text_cites_no_internal_document(idc: IdcRunner) -> None:
+    """Help, the iam-policy explanation, schemas, templates, README, docs/ and
+    examples are what users read: none cites a document they do not have."""
+    root = reference.DOCS.parent
+    texts = {name: reference.help_text(cmd, ctx) for name, (cmd, ctx) in COMMANDS.items()}
+    for args in (("snapshot",), ("plan",), ("apply", "--management-account")):
+        result = idc("iam-policy", *args, "--format", "text")
+        assert result.exit_code == 0, result.output
+        texts[f"iam-policy {args[0]}"] = result.stdout
+    for folder in ("reconciler/schemas", "reconciler/store/templates", "docs", "examples"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file():
+                texts[str(path.relative_to(root))] = path.read_text(encoding="utf-8")
+    texts["README.md"] = (root / "README.md").read_text(encoding="utf-8")
+    cited = {name: INTERNAL.findall(text) for name, text in texts.items()}
+    assert not {name: found for name, found in cited.items() if found}
