@@ -85,6 +85,11 @@ def command(
     assignment whose delete failed is skipped (journaled) rather than run.
     What succeeded is kept; --resume retries the failed and skipped
     operations (and keeps continuing past failures).
+
+    \b
+    Examples:
+      idc apply plan.json --auto-approve
+      idc apply --resume journal/20260102T030405123456Z-ab12cd.jsonl
     """
     from reconciler.desired.settings import load_settings
 

@@ -46,7 +46,7 @@ from reconciler.store.restore import (
 @click.option(
     "--only",
     metavar="KINDS",
-    help=f"Restore only these kinds, comma-separated: {','.join(RESTORABLE_KINDS)}.",
+    help=f"Restore only these kinds, comma-separated: {', '.join(RESTORABLE_KINDS)}.",
 )
 @click.option("--dry-run", is_flag=True, help="Show the restore plan; change nothing.")
 @click.option(
@@ -84,6 +84,11 @@ def command(
     Plans the snapshot against live state under idc.yaml (manage:, safety:),
     shows the plan, and applies it journaled; undo with `idc rollback`.
     --test restores into an empty simulator and checks it, without AWS.
+
+    \b
+    Examples:
+      idc restore HEAD~1 --test
+      idc restore v1 --only assignments --dry-run
     """
     if test_only:
         if only is not None:

@@ -4,7 +4,7 @@ re-provision.
 Values are compared after model normalisation (inline policy by its IAM
 meaning, PT60M == PT1H, managed policy ARNs as a set), so a spelling difference
 is never a change. AWS does not push permission set edits to accounts that
-already have it (AWS-NOTES section 4), so an update that changes the
+already have it (docs/aws.md#permission-sets), so an update that changes the
 provisioned role names every account in `live.provisioned` for re-provisioning.
 """
 
@@ -73,7 +73,7 @@ def plan_permission_sets(ctx: PlanContext) -> Iterator[Change]:
         yield ctx.delete("permission_set", permission_set_key(name), permission_set_doc(live[name]))
 
 
-# UpdatePermissionSet can replace these but never clear them (AWS-NOTES 4.1:
+# UpdatePermissionSet can replace these but never clear them (docs/aws.md#permission-sets:
 # min length 1), so dropping one from desired state cannot be applied.
 UNREMOVABLE: tuple[str, ...] = ("description", "relay_state")
 
