@@ -10,7 +10,8 @@ into a throwaway simulator instead, to prove a backup is restorable.
 
 from __future__ import annotations
 
-from dataclasses import replace
+import sys
+from dataclasses import dataclass, replace
 
 import click
 
@@ -27,9 +28,17 @@ from reconciler.cli.apply import (
 )
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.cli.plan import CHANGES_PENDING
+from reconciler.cli.restore_prompt import Prompter
 from reconciler.desired.settings import Settings, load_settings
 from reconciler.errors import Diagnostic, IdcError
 from reconciler.plan import Plan, TooManyDeletesError, build_plan
+from reconciler.plan.safety import check_delete_budget
+from reconciler.plan.strategy import (
+    DEFAULT_STRATEGY,
+    STRATEGIES,
+    apply_strategy,
+    select_changes,
+)
 from reconciler.store.restore import (
     RESTORABLE_KINDS,
     Source,
@@ -47,6 +56,23 @@ from reconciler.store.restore import (
     "--only",
     metavar="KINDS",
     help=f"Restore only these kinds, comma-separated: {','.join(RESTORABLE_KINDS)}.",
+)
+@click.option(
+    "--strategy",
+    type=click.Choice(STRATEGIES),
+    default=DEFAULT_STRATEGY,
+    show_default=True,
+    help="What to do where live state differs: overwrite (live becomes the backup), "
+    "skip (create only what is missing), merge (create and update, never delete), "
+    "prompt (ask per update or delete, on a terminal).",
+)
+@click.option(
+    "--select",
+    "selects",
+    metavar="GLOB",
+    multiple=True,
+    help="Restore only resources whose key matches (repeatable), e.g. 'permission_set:Admin*', "
+    "'user:alice@*'; what they need comes along.",
 )
 @click.option("--dry-run", is_flag=True, help="Show the restore plan; change nothing.")
 @click.option(
@@ -78,6 +104,8 @@ def command(
     allow_deletes: bool,
     no_rollback_on_failure: bool,
     test_only: bool,
+    strategy: str,
+    selects: tuple[str, ...],
 ) -> None:
     """Bring live state back to the snapshot at REV (commit, tag).
 
@@ -90,6 +118,15 @@ def command(
             raise click.UsageError("--test restores the whole snapshot; drop --only")
         _test(app, rev)
         return
+    if strategy == "prompt":
+        if dry_run:
+            raise click.UsageError("--strategy prompt asks while restoring; drop --dry-run")
+        if not sys.stdin.isatty():
+            raise IdcError(
+                "--strategy prompt asks about each conflicting resource and needs a terminal "
+                "(stdin is not one); use --strategy overwrite, merge or skip"
+            )
+    narrowing = Narrowing(strategy, selects)
     settings = load_settings(app.repo)
     asked = parse_kinds(only)
     source = load_source(app.repo, rev)  # a bad REV fails before any AWS call
@@ -100,14 +137,15 @@ def command(
         raise IdcError(f"nothing to restore from {source.label}: manage: in idc.yaml excludes it")
     app.say(f"Restoring {', '.join(kinds)} from {source.label}")
     if dry_run:
-        plan = _plan(app, settings, source, kinds, allow_deletes)[0]
+        plan = _plan(app, settings, source, kinds, allow_deletes, narrowing)[0]
         if detailed_exitcode and not plan.empty:
             raise click.exceptions.Exit(CHANGES_PENDING)
         return
     with holding_lock(app, settings, "restore"), interrupted_apply(app):
-        plan, instance = _plan(app, settings, source, kinds, allow_deletes)
+        plan, instance = _plan(app, settings, source, kinds, allow_deletes, narrowing)
         if plan.empty:
-            app.say(f"No changes: live state already matches {source.label}.")
+            done = "nothing left to restore" if plan.skipped else "live state already matches"
+            app.say(f"No changes: {done} {source.label}.")
             return
         if not auto_approve:
             confirm("restore", "restoring", "review with --dry-run")
@@ -116,17 +154,36 @@ def command(
         finish(app, result, rollback_on_failure=not no_rollback_on_failure)
 
 
+@dataclass(frozen=True)
+class Narrowing:
+    """What `--strategy` and `--select` leave out of the restore plan."""
+
+    strategy: str
+    selects: tuple[str, ...]
+
+
 def _plan(
-    app: AppContext, settings: Settings, source: Source, kinds: tuple[str, ...], allow_deletes: bool
+    app: AppContext,
+    settings: Settings,
+    source: Source,
+    kinds: tuple[str, ...],
+    allow_deletes: bool,
+    narrowing: Narrowing,
 ) -> tuple[Plan, tuple[str, str]]:
-    """Read live state, plan the snapshot against it, print the plan as
-    `idc plan` does; returns the plan and the live instance ARN / store id."""
+    """Read live state, plan the snapshot against it, narrow it by selection
+    and strategy (reconciler.plan.strategy), print it as `idc plan` does;
+    returns the plan and the live instance ARN / store id. The delete budget
+    counts the deletes left after narrowing."""
     live = read_state(app.aws(), instance=settings.instance, kinds=live_kinds(kinds))
     restore = restore_desired(source, live, kinds)
     found = tuple(Diagnostic("", 0, 0, w, "warning") for w in restore.warnings)
     desired = replace(restore.desired, warnings=found)  # shown with the plan
+    plan = build_plan(desired, live, settings, allow_deletes=True)
+    plan = select_changes(plan, narrowing.selects, (source.state, live), settings)
+    decide = Prompter(app).decide if narrowing.strategy == "prompt" else None
+    plan = apply_strategy(plan, narrowing.strategy, decide)
     try:
-        plan = build_plan(desired, live, settings, allow_deletes=allow_deletes)
+        check_delete_budget(plan, settings, allow_deletes)
     except TooManyDeletesError as exc:  # show what it would delete, then refuse
         show_plan(app, exc.plan)
         raise
