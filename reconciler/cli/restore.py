@@ -31,6 +31,7 @@ from reconciler.cli.plan import CHANGES_PENDING
 from reconciler.cli.restore_prompt import Prompter
 from reconciler.desired.settings import Settings, load_settings
 from reconciler.errors import Diagnostic, IdcError
+from reconciler.model import State
 from reconciler.plan import Plan, TooManyDeletesError, build_plan
 from reconciler.plan.safety import check_delete_budget
 from reconciler.plan.strategy import (
@@ -48,6 +49,7 @@ from reconciler.store.restore import (
     restore_desired,
     restored_kinds,
 )
+from reconciler.store.restore_check import Incompatible, check_compatible
 
 
 @click.command()
@@ -73,6 +75,13 @@ from reconciler.store.restore import (
     multiple=True,
     help="Restore only resources whose key matches (repeatable), e.g. 'permission_set:Admin*', "
     "'user:alice@*'; what they need comes along.",
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Only check that the target can hold the snapshot (accounts, quotas, "
+    "users and groups from your IdP); change nothing.",
 )
 @click.option("--dry-run", is_flag=True, help="Show the restore plan; change nothing.")
 @click.option(
@@ -106,6 +115,7 @@ def command(
     test_only: bool,
     strategy: str,
     selects: tuple[str, ...],
+    check_only: bool,
 ) -> None:
     """Bring live state back to the snapshot at REV (commit, tag).
 
@@ -135,6 +145,11 @@ def command(
         app.say(f"note: {note}")
     if not kinds:
         raise IdcError(f"nothing to restore from {source.label}: manage: in idc.yaml excludes it")
+    if check_only:
+        live = read_state(app.aws(), instance=settings.instance, kinds=live_kinds(kinds))
+        _check(app, source, live, kinds, settings)
+        click.echo(f"{source.label}: the target can hold {', '.join(kinds)}")
+        return
     app.say(f"Restoring {', '.join(kinds)} from {source.label}")
     if dry_run:
         plan = _plan(app, settings, source, kinds, allow_deletes, narrowing)[0]
@@ -175,6 +190,7 @@ def _plan(
     returns the plan and the live instance ARN / store id. The delete budget
     counts the deletes left after narrowing."""
     live = read_state(app.aws(), instance=settings.instance, kinds=live_kinds(kinds))
+    _check(app, source, live, kinds, settings)
     restore = restore_desired(source, live, kinds)
     found = tuple(Diagnostic("", 0, 0, w, "warning") for w in restore.warnings)
     desired = replace(restore.desired, warnings=found)  # shown with the plan
@@ -189,6 +205,17 @@ def _plan(
         raise
     show_plan(app, plan)
     return plan, (live.meta.instance_arn, live.meta.identity_store_id)
+
+
+def _check(
+    app: AppContext, source: Source, live: State, kinds: tuple[str, ...], settings: Settings
+) -> None:
+    """Refuse, naming every problem, a snapshot the target cannot hold."""
+    problems = check_compatible(source.state, live, kinds, settings)
+    if problems:
+        error = Incompatible(source.label, problems)
+        click.echo(error.headline(), err=True)
+        raise error
 
 
 def _test(app: AppContext, rev: str) -> None:
