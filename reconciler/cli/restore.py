@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import click
 
@@ -40,6 +41,7 @@ from reconciler.plan.strategy import (
     apply_strategy,
     select_changes,
 )
+from reconciler.store.mapping import RestoreMap, load_map, map_source
 from reconciler.store.restore import (
     RESTORABLE_KINDS,
     Source,
@@ -83,6 +85,14 @@ from reconciler.store.restore_check import Incompatible, check_compatible
     help="Only check that the target can hold the snapshot (accounts, quotas, "
     "users and groups from your IdP); change nothing.",
 )
+@click.option(
+    "--map",
+    "map_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="YAML naming the backup's accounts (accounts: {BACKUP_ID: TARGET_ID}) and OU paths "
+    "(ous:) in the target organization; principals and permission sets match by name.",
+)
 @click.option("--dry-run", is_flag=True, help="Show the restore plan; change nothing.")
 @click.option(
     "--detailed-exitcode",
@@ -116,6 +126,7 @@ def command(
     strategy: str,
     selects: tuple[str, ...],
     check_only: bool,
+    map_file: Path | None,
 ) -> None:
     """Bring live state back to the snapshot at REV (commit, tag).
 
@@ -124,8 +135,8 @@ def command(
     --test restores into an empty simulator and checks it, without AWS.
     """
     if test_only:
-        if only is not None:
-            raise click.UsageError("--test restores the whole snapshot; drop --only")
+        if only is not None or map_file is not None:
+            raise click.UsageError("--test restores the whole snapshot as it is; drop --only/--map")
         _test(app, rev)
         return
     if strategy == "prompt":
@@ -139,7 +150,9 @@ def command(
     narrowing = Narrowing(strategy, selects)
     settings = load_settings(app.repo)
     asked = parse_kinds(only)
-    source = load_source(app.repo, rev)  # a bad REV fails before any AWS call
+    source = load_source(app.repo, rev)  # a bad REV or map fails before any AWS call
+    amap = load_map(map_file, app.repo) if map_file is not None else RestoreMap()
+    source = map_source(source, amap)
     kinds, notes = restored_kinds(asked, settings)
     for note in notes:
         app.say(f"note: {note}")
@@ -211,7 +224,7 @@ def _check(
     app: AppContext, source: Source, live: State, kinds: tuple[str, ...], settings: Settings
 ) -> None:
     """Refuse, naming every problem, a snapshot the target cannot hold."""
-    problems = check_compatible(source.state, live, kinds, settings)
+    problems = check_compatible(source.state, live, kinds, settings, mapped=source.mapped_from)
     if problems:
         error = Incompatible(source.label, problems)
         click.echo(error.headline(), err=True)
