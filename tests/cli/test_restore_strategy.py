@@ -139,3 +139,51 @@ def test_a_select_matching_nothing_is_an_error_with_a_suggestion(repo: Path) -> 
     assert "user:grace@*" not in err
     assert "Plan:" not in out
     assert (repo / ".idc" / "sim" / STATE_FILE).read_bytes() == before
+
+
+def test_prompt_on_a_terminal_asks_per_conflict(repo: Path) -> None:
+    """Driven through a pseudo-terminal: n to the first question, then none."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reconciler.cli",
+            "--repo",
+            str(repo),
+            "--sim",
+            "restore",
+            "A",
+            "--strategy",
+            "prompt",
+            "--auto-approve",
+        ],
+        stdin=child,
+        stdout=subprocess.PIPE,
+        stderr=child,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    os.close(child)
+    seen = b""
+    answers = [b"n\n", b"none\n"]
+    while answers or proc.poll() is None:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:
+            break
+        seen += chunk
+        if answers and seen.count(b"[y/n/all/none/quit]") > 2 - len(answers):
+            os.write(main, answers.pop(0))
+    out = proc.communicate(timeout=120)[0].decode()
+    os.close(main)
+    text = seen.decode(errors="replace")
+    assert proc.returncode == 0, text + out
+    assert "Update permission_set:Developer? [y/n/all/none/quit]" in text
+    assert '~ session_duration = "PT2H" -> "PT4H"' in text
+    assert "declined at the prompt (6):" in out
+    assert "Plan: 5 to add, 0 to change, 0 to destroy." in out
