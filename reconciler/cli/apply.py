@@ -160,10 +160,11 @@ def _plan_to_apply(
 # --- shared with `idc restore` -----------------------------------------------
 
 
-def show_plan(app: AppContext, plan: Plan) -> None:
-    """Print the plan exactly as `idc plan` does (warnings included), on stdout."""
-    color = app.color and app.out.is_terminal
-    click.echo(render_text(plan, color=color), nl=False)
+def show_plan(app: AppContext, plan: Plan, *, err: bool = False) -> None:
+    """Print the plan exactly as `idc plan` does (warnings included), on
+    stdout, or on stderr when stdout carries a machine-readable report."""
+    color = app.color and (app.err if err else app.out).is_terminal
+    click.echo(render_text(plan, color=color), nl=False, err=err)
 
 
 def confirm(verb: str, gerund: str, review: str) -> None:

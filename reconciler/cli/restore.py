@@ -10,14 +10,18 @@ into a throwaway simulator instead, to prove a backup is restorable.
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
 
+from reconciler.apply.audit import AuditLog
+from reconciler.apply.journal import JOURNAL_DIR, JournalWriteError
 from reconciler.apply.ops import ops_from_plan
-from reconciler.apply.runner import apply_pairs
+from reconciler.apply.report import run_report
+from reconciler.apply.runner import RunResult, apply_pairs
 from reconciler.aws.reader import read_state
 from reconciler.cli.apply import (
     confirm,
@@ -93,6 +97,14 @@ from reconciler.store.restore_check import Incompatible, check_compatible
     help="YAML naming the backup's accounts (accounts: {BACKUP_ID: TARGET_ID}) and OU paths "
     "(ous:) in the target organization; principals and permission sets match by name.",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="The closing report: text on stderr, or JSON on stdout (the plan then goes to stderr).",
+)
 @click.option("--dry-run", is_flag=True, help="Show the restore plan; change nothing.")
 @click.option(
     "--detailed-exitcode",
@@ -127,6 +139,7 @@ def command(
     selects: tuple[str, ...],
     check_only: bool,
     map_file: Path | None,
+    fmt: str,
 ) -> None:
     """Bring live state back to the snapshot at REV (commit, tag).
 
@@ -152,7 +165,7 @@ def command(
                 "--strategy prompt asks about each conflicting resource and needs a terminal "
                 "(stdin is not one); use --strategy overwrite, merge or skip"
             )
-    narrowing = Narrowing(strategy, selects)
+    narrowing = Narrowing(strategy, selects, plan_on_stderr=fmt == "json")
     settings = load_settings(app.repo)
     asked = parse_kinds(only)
     source = load_source(app.repo, rev)  # a bad REV or map fails before any AWS call
@@ -184,7 +197,26 @@ def command(
             confirm("restore", "restoring", "review with --dry-run")
         target = make_target(app, *instance)
         result = apply_pairs(target, ops_from_plan(plan), plan.fingerprint)
+        _report(app, source.label, plan, result, target.caller.get("arn", ""), fmt)
         finish(app, result, rollback_on_failure=not no_rollback_on_failure)
+
+
+def _report(
+    app: AppContext, label: str, plan: Plan, result: RunResult, caller: str, fmt: str
+) -> None:
+    """Print the restore's report and append it to the audit log."""
+    stats = app.aws().stats
+    report = run_report(label, plan, result, seconds=stats.elapsed(), api_calls=stats.total_calls)
+    try:
+        AuditLog(app.repo / JOURNAL_DIR, caller, result.journal.name).record_report(
+            "restore", label, report.to_json()
+        )
+    except JournalWriteError as exc:  # the run's own outcome is reported next
+        app.say(f"warning: the report is not in the audit log: {exc}")
+    if fmt == "json":
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        app.say(report.text())
 
 
 @dataclass(frozen=True)
@@ -193,6 +225,7 @@ class Narrowing:
 
     strategy: str
     selects: tuple[str, ...]
+    plan_on_stderr: bool = False  # stdout carries the JSON report
 
 
 def _plan(
@@ -219,9 +252,9 @@ def _plan(
     try:
         check_delete_budget(plan, settings, allow_deletes)
     except TooManyDeletesError as exc:  # show what it would delete, then refuse
-        show_plan(app, exc.plan)
+        show_plan(app, exc.plan, err=narrowing.plan_on_stderr)
         raise
-    show_plan(app, plan)
+    show_plan(app, plan, err=narrowing.plan_on_stderr)
     return plan, (live.meta.instance_arn, live.meta.identity_store_id)
 
 
