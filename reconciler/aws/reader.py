@@ -19,7 +19,9 @@ What each kind in `kinds` reads (a kind pulls in what it refers to):
   ListGroupMemberships per group or ListGroupMembershipsForMember per user,
   whichever side has fewer principals.
 - ``permission_set``: ListPermissionSets, six calls per permission set
-  (aws.read_permission_sets), and the provisioning map (aws.read_provisioning).
+  (aws.read_permission_sets), and the provisioning map with the accounts
+  where each permission set is stale (aws.read_provisioning): a plan of
+  permission sets re-provisions those.
 - ``assignment``: users, groups, accounts, permission set names (one
   DescribePermissionSet each unless ``permission_set`` is read too), the
   provisioning map, then the cheaper assignment strategy (aws.read_assignments).
@@ -47,7 +49,7 @@ from reconciler.aws.read_permission_sets import (
     read_permission_set_names,
     read_permission_sets,
 )
-from reconciler.aws.read_provisioning import read_provisioned
+from reconciler.aws.read_provisioning import Provisioning, read_provisioned
 from reconciler.aws.read_users import read_users
 from reconciler.model import KINDS, Account, Assignment, Group, Membership, State, StateMeta, User
 from reconciler.model.permission_sets import PermissionSet
@@ -138,7 +140,7 @@ def _read(ctx: ReadContext, phases: _PhasePool, instance: str, wanted: frozenset
     members_f = (
         phases.submit(read_memberships, ctx, groups, users) if "membership" in wanted else None
     )
-    permission_sets, names, provisioned = _result(ps_f, ([], {}, {}))
+    permission_sets, names, provisioned, stale = _result(ps_f, ([], {}, {}, {}))
     assignments: set[Assignment] = set()
     if "assignment" in wanted:
         assignments = read_assignments(ctx, names, provisioned, users, groups)
@@ -154,6 +156,7 @@ def _read(ctx: ReadContext, phases: _PhasePool, instance: str, wanted: frozenset
         accounts=accounts,
         org_units=tree.org_units if tree else (),
         provisioned={names[arn]: ids for arn, ids in provisioned.items() if arn in names},
+        stale_provisioning={names[arn]: ids for arn, ids in stale.items() if arn in names},
         meta=StateMeta(
             instance_arn=found.arn,
             identity_store_id=found.identity_store_id,
@@ -169,8 +172,9 @@ def _read_accounts_after_walk(ctx: ReadContext, tree_f: Future[OrgTree]) -> list
 
 def _read_sso_side(
     ctx: ReadContext, wanted: frozenset[str], tree_f: Future[OrgTree] | None
-) -> tuple[list[PermissionSet], dict[str, str], dict[str, set[str]]]:
-    """Permission sets (complete, or names only) and where they are provisioned."""
+) -> tuple[list[PermissionSet], dict[str, str], Provisioning, Provisioning]:
+    """Permission sets (complete, or names only), where they are provisioned
+    and, when permission sets are read in full, where they are stale."""
     arns = list_permission_set_arns(ctx)
     permission_sets: list[PermissionSet] = []
     if "permission_set" in wanted:
@@ -190,5 +194,7 @@ def _read_sso_side(
             return None  # not read (or not yet): see aws.read_provisioning
         return len(tree_f.result().raw_accounts)
 
-    provisioned = read_provisioned(ctx, arns, account_count, account_ids)
-    return permission_sets, names, provisioned
+    provisioned, stale = read_provisioned(
+        ctx, arns, account_count, account_ids, stale="permission_set" in wanted
+    )
+    return permission_sets, names, provisioned, stale
