@@ -65,9 +65,10 @@ def test_bound_of_a_small_organization_equals_the_calls_counted_by_hand() -> Non
         # boundary, tags.
         "permission_sets": 1 + 6 * 2,
         # ListAccountsForProvisionedPermissionSet: Admin 1 + ReadOnly 1 (21
-        # accounts), against ListPermissionSetsProvisionedToAccount for each
-        # of the 22 accounts.
-        "provisioning": 2,
+        # accounts), and once more each for its stale accounts (none): 4,
+        # against ListPermissionSetsProvisionedToAccount twice for each of
+        # the 22 accounts.
+        "provisioning": 2 + 2,
         # ListAccountAssignments per provisioned pair: 1 for Admin, 21 for
         # ReadOnly of which 222222222200 holds 101 (2 pages): 23; against
         # ListAccountAssignmentsForPrincipal per principal: 101 + 2 = 103.
@@ -77,4 +78,4 @@ def test_bound_of_a_small_organization_equals_the_calls_counted_by_hand() -> Non
         # accounts, 20 a page); one ListTagsForResource per account (22).
         "organization": 2 + 2 + 2 + 3 + 22,
     }
-    assert bound.total == 1 + 2 + 1 + 3 + 13 + 2 + 23 + 31
+    assert bound.total == 1 + 2 + 1 + 3 + 13 + 4 + 23 + 31
