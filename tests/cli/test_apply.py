@@ -94,7 +94,7 @@ def test_apply_with_the_embedded_simulator_reaches_desired(tmp_path: Path, idc: 
     assert header["kind"] == "apply" and header["instance_arn"].startswith("arn:aws:sso:::")
     assert header["caller"]["arn"] and len(header["plan_fingerprint"]) == 64
     audit = (tmp_path / "journal" / "audit.jsonl").read_text().splitlines()
-    assert len(audit) == 10
+    assert len(audit) == 11  # one per op, the account-less provision too
 
 
 def test_without_a_terminal_apply_refuses_to_wait_for_confirmation(
