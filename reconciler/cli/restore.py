@@ -121,7 +121,12 @@ def _plan(
 ) -> tuple[Plan, tuple[str, str]]:
     """Read live state, plan the snapshot against it, print the plan as
     `idc plan` does; returns the plan and the live instance ARN / store id."""
-    live = read_state(app.aws(), instance=settings.instance, kinds=live_kinds(kinds))
+    live = read_state(
+        app.aws(),
+        instance=settings.instance,
+        kinds=live_kinds(kinds),
+        stale=settings.manage.permission_sets,
+    )
     restore = restore_desired(source, live, kinds)
     found = tuple(Diagnostic("", 0, 0, w, "warning") for w in restore.warnings)
     desired = replace(restore.desired, warnings=found)  # shown with the plan

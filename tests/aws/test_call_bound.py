@@ -7,6 +7,8 @@ so they pin the bound to AWS's limits, whatever page sizes the reader uses.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from reconciler.aws.call_bound import lower_bound_calls, pages
 from reconciler.model import (
     Account,
@@ -65,10 +67,9 @@ def test_bound_of_a_small_organization_equals_the_calls_counted_by_hand() -> Non
         # boundary, tags.
         "permission_sets": 1 + 6 * 2,
         # ListAccountsForProvisionedPermissionSet: Admin 1 + ReadOnly 1 (21
-        # accounts), and once more each for its stale accounts (none): 4,
-        # against ListPermissionSetsProvisionedToAccount twice for each of
-        # the 22 accounts.
-        "provisioning": 2 + 2,
+        # accounts), against ListPermissionSetsProvisionedToAccount for each
+        # of the 22 accounts.
+        "provisioning": 2,
         # ListAccountAssignments per provisioned pair: 1 for Admin, 21 for
         # ReadOnly of which 222222222200 holds 101 (2 pages): 23; against
         # ListAccountAssignmentsForPrincipal per principal: 101 + 2 = 103.
@@ -78,4 +79,20 @@ def test_bound_of_a_small_organization_equals_the_calls_counted_by_hand() -> Non
         # accounts, 20 a page); one ListTagsForResource per account (22).
         "organization": 2 + 2 + 2 + 3 + 22,
     }
-    assert bound.total == 1 + 2 + 1 + 3 + 13 + 4 + 23 + 31
+    assert bound.total == 1 + 2 + 1 + 3 + 13 + 2 + 23 + 31
+
+
+def test_a_plan_read_also_lists_stale_accounts_on_the_cheaper_side() -> None:
+    """With `stale` (a plan of permission sets), each permission set is asked
+    once more, for its stale accounts: Admin 1 + ReadOnly 1 again; 101 stale
+    ReadOnly accounts would take 2 pages."""
+    state = small_organization()
+    assert lower_bound_calls(state, stale=True).parts["provisioning"] == 2 + 2
+    many = [f"3333333333{i:02d}" for i in range(101)]
+    stale = replace(
+        state,
+        provisioned={**state.provisioned, "ReadOnly": frozenset(many)},
+        stale_provisioning={"ReadOnly": frozenset(many)},
+    )
+    # per permission set: Admin 1 + 1, ReadOnly 2 + 2 pages; per account: 102 x 2
+    assert lower_bound_calls(stale, stale=True).parts["provisioning"] == 6
