@@ -2,17 +2,20 @@
 
 Journals answer "how do I undo this run"; the audit log answers "who changed
 what, when" across runs, which is what an auditor greps. It lives next to the
-journals (`journal/audit.jsonl`) so the apply job commits both.
+journals (`journal/audit.jsonl`) so the apply job commits both. A write
+that fails stops the run before its next call, like a failed journal write
+(`JournalWriteError`): the disk that refused one refuses the other.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import threading
 from pathlib import Path
 
-from reconciler.apply.journal import utc_now
+from reconciler.apply.journal import JournalWriteError, utc_now
 from reconciler.errors import AwsError
 from reconciler.model.operations import Op
 
@@ -42,9 +45,13 @@ class AuditLog:
             entry["error"] = {"code": error.code, "reason": error.reason}
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
             try:
-                os.write(fd, line)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                try:
+                    if os.write(fd, line) != len(line):
+                        raise OSError(errno.ENOSPC, "short write")
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            except OSError as exc:
+                raise JournalWriteError(self.path, exc) from exc

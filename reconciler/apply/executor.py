@@ -4,7 +4,7 @@
 Synchronous calls run one at a time in order. A run of consecutive
 asynchronous operations of one kind (assignment creates, re-provisions,
 assignment deletes) goes to `Writer.execute_many` as one batch with bounded
-in-flight requests: the phases of SPEC section 8 stay ordered while thousands
+in-flight requests: the phases of reconciler.plan.ordering stay ordered while thousands
 of assignments still overlap. Every call is bracketed by an intent record
 (fsynced before the call) and a done record, and audited.
 
@@ -17,6 +17,11 @@ refuses (deleting an assignment that is gone, say) whose effect is already
 there (someone reverted that change by hand) counts as done. A forward apply
 never accepts a refusal so: an apply that found its change already made by
 someone else would journal an inverse that undoes their change.
+
+The steps in `converge` (by seq) may be partly in effect already: ops a
+failure or kill left in doubt, now redone by a resume or undone by a
+rollback. The writer finishes them from live state (`execute(converge=True)`)
+instead of replaying calls that already ran.
 
 With `continue_on_error` (idc apply --continue-on-error), a failed
 asynchronous op (assignment create/delete, provisioning) does not stop the
@@ -48,7 +53,7 @@ Step = tuple[int, Op, Op]  # (seq, operation, inverse)
 class WriterLike(Protocol):
     """What apply needs from reconciler.aws.writer.Writer (and test fakes)."""
 
-    def execute(self, op: Op) -> Any: ...
+    def execute(self, op: Op, *, converge: bool = False) -> Any: ...
 
     def execute_many(
         self,
@@ -85,6 +90,8 @@ class Executor:
         max_in_flight: int = MAX_IN_FLIGHT,
         settle_failures: bool = False,
         continue_on_error: bool = False,
+        converge: frozenset[int] = frozenset(),
+        guard: Callable[[], None] = lambda: None,
     ) -> None:
         self.writer = writer
         self.journal = journal
@@ -93,15 +100,25 @@ class Executor:
         self.max_in_flight = max_in_flight
         self.settle_failures = settle_failures
         self.continue_on_error = continue_on_error
+        self.converge = converge
+        self.outcome = Outcome()
+        # Raises when this run may no longer write (its S3 lock lease was
+        # lost, reconciler.apply.lease); asked before each step's intent, so
+        # the run stops with nothing in doubt because of it.
+        self.guard = guard
 
     def run(self, steps: Sequence[Step]) -> Outcome:
         """Execute `steps` in order; after a failing step (or batch), stop,
-        unless continue_on_error and every failure so far was independent."""
-        outcome = Outcome()
+        unless continue_on_error and every failure so far was independent.
+
+        `self.outcome` holds what ran so far when an exception (a journal
+        write error, Ctrl-C) ends the run early."""
+        outcome = self.outcome = Outcome()
         for batch in _batches(steps):
             batch = self._without_dependents(batch, outcome)
             if not batch:
                 continue
+            self.guard()
             if len(batch) == 1 and batch[0][1].name not in ASYNC_OPS:
                 self._run_one(batch[0], outcome)
             else:
@@ -133,7 +150,7 @@ class Executor:
         self.journal.intent(seq, op, inverse)
         error: AwsError | None = None
         try:
-            self.writer.execute(op)
+            self.writer.execute(op, converge=seq in self.converge)
         except IdcError as exc:
             error = _as_aws_error(op, exc)
         self._finish(step, error, outcome)

@@ -7,12 +7,18 @@ record (fsynced BEFORE the AWS call) and a `done` record after it. With
 `skipped` record instead (no call was made). A process killed mid-write
 leaves at most one torn last line, which readers ignore.
 
+A journal that cannot be written (disk full, an I/O error, a short write)
+stops the run before its next AWS call (`JournalWriteError`). What is on
+disk stays safe to undo from: every call made has its intent there, so an
+op whose done record was lost is in doubt and settled against live state.
+
 `Fate` is the one definition of what became of an operation, used by every
 reader of journals (resume, rollback, reports): see its docstring.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -114,19 +120,41 @@ class Header:
         )
 
 
+class JournalWriteError(IdcError):
+    """A record could not be written: the run must make no further call."""
+
+    def __init__(self, path: Path, cause: OSError) -> None:
+        self.path = path
+        self.cause = cause
+        reason = cause.strerror or str(cause)
+        super().__init__(f"could not write the journal {path.name}: {reason}")
+
+
 class JournalWriter:
     """Appends records, each flushed and fsynced before the call returns.
 
     Thread-safe: asynchronous operations report completion from worker threads.
+    After one failed write every later one fails too, so a torn record stays
+    the last line (module docstring).
     """
 
     def __init__(self, path: Path, header: Header) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
         self._lock = threading.Lock()
-        self._append(header.to_json())
-        fsync_dir(path.parent)  # the file's name survives a crash too
+        self._broken: JournalWriteError | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+        except OSError as exc:
+            raise JournalWriteError(path, exc) from exc
+        try:
+            self._append(header.to_json())
+            fsync_dir(path.parent)  # the file's name survives a crash too
+        except (JournalWriteError, OSError) as exc:
+            self.close()
+            path.unlink(missing_ok=True)  # no call was made: nothing to keep
+            cause = exc.cause if isinstance(exc, JournalWriteError) else exc
+            raise JournalWriteError(path, cause) from exc
 
     def intent(self, seq: int, op: Op, inverse: Op) -> None:
         self._append(
@@ -169,8 +197,16 @@ class JournalWriter:
     def _append(self, record: Mapping[str, Any]) -> None:
         line = (json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
         with self._lock:
-            os.write(self._fd, line)
-            os.fsync(self._fd)
+            if self._broken is not None:
+                raise self._broken
+            try:
+                written = os.write(self._fd, line)
+                if written != len(line):
+                    raise OSError(errno.ENOSPC, f"short write ({written} of {len(line)} bytes)")
+                os.fsync(self._fd)
+            except OSError as exc:
+                self._broken = JournalWriteError(self.path, exc)
+                raise self._broken from exc
 
 
 @dataclass

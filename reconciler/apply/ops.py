@@ -16,7 +16,7 @@ from reconciler.plan.changes import Change, Plan
 
 OpPair = tuple[Op, Op]  # (operation, its inverse)
 
-# SPEC section 8 order. Creates and updates build up dependencies (a group
+# reconciler.plan.ordering order. Creates and updates build up dependencies (a group
 # must exist before a membership, a permission set before its assignments);
 # deletes tear down in the reverse dependency order.
 _PHASES: tuple[tuple[str, str], ...] = (

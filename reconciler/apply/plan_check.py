@@ -55,7 +55,7 @@ def repository_digest(repo: Path) -> str:
 
 
 def load_plan(path: Path) -> Plan:
-    """The plan file, checked against schemas/plan.schema.json and whole
+    """The plan file, checked against the plan schema (plan.schema.json) and whole
     (digest, keys against documents, summary) before use, so a truncated,
     hand-edited or refused plan is refused with what is wrong in it."""
     try:

@@ -11,6 +11,10 @@ cases never roll back automatically:
   overwritten, a protected resource touched): it is reported and the change
   kept for `--resume`, never forced.
 
+A run stopped because its journal could not be written is rolled back like
+a failed one; when the rollback's own journal cannot be written either (the
+disk is still full), that is reported and nothing more is attempted.
+
 The automatic rollback is exempt from safety.max_deletes: it deletes only
 what the failed run created moments ago, under the approval that run had.
 """
@@ -21,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reconciler.apply.family import family, is_undo
-from reconciler.apply.journal import read_journal
+from reconciler.apply.journal import JournalWriteError, read_journal
 from reconciler.apply.runner import RunResult, Target, rollback, undo_plan
 from reconciler.apply.undo import UndoRefused
 from reconciler.desired.settings import Settings
@@ -34,6 +38,7 @@ class Recovery:
     run: RunResult
     undo: RunResult | None = None  # the automatic rollback, when one ran
     refused: UndoRefused | None = None  # why the automatic rollback did not run
+    undo_error: JournalWriteError | None = None  # its journal could not be written
     undoes_a_change: bool = False  # the run was a rollback (or its resume)
     nothing_applied: bool = False  # live state showed nothing of it took effect
 
@@ -71,4 +76,6 @@ def recover(
         )
     except UndoRefused as exc:
         recovery.refused = exc
+    except JournalWriteError as exc:
+        recovery.undo_error = exc
     return recovery

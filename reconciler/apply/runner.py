@@ -20,10 +20,12 @@ from reconciler.apply.journal import (
     Fate,
     Header,
     JournalKind,
+    JournalWriteError,
     JournalWriter,
     new_journal_path,
     read_journal,
 )
+from reconciler.apply.lease import LockLostError
 from reconciler.apply.ops import OpPair
 from reconciler.apply.undo import UndoPlan, check_undo, plan_undo
 from reconciler.desired.settings import Settings
@@ -42,16 +44,18 @@ class Target:
     caller: dict[str, str] = field(default_factory=dict)
     on_result: Callable[[Op, AwsError | None], None] = lambda op, err: None
     max_in_flight: int = MAX_IN_FLIGHT
+    guard: Callable[[], None] = lambda: None  # Executor.guard: may this run still write?
 
 
 class RunInterrupted(IdcError):
-    """Ctrl-C stopped a run; its journal (ended "interrupted") says what ran,
-    and operations it left in doubt are settled against live state by
-    `--resume` or `rollback`."""
+    """Ctrl-C (or a lost lock: `reason`) stopped a run; its journal (ended
+    "interrupted") says what ran, and operations it left in doubt are settled
+    against live state by `--resume` or `rollback`."""
 
-    def __init__(self, journal: Path) -> None:
+    def __init__(self, journal: Path, reason: str = "") -> None:
         self.journal = journal
-        super().__init__(f"interrupted (journal {journal})")
+        self.reason = reason
+        super().__init__(f"{reason or 'interrupted'} (journal {journal})")
 
 
 @dataclass
@@ -60,10 +64,13 @@ class RunResult:
     outcome: Outcome
     skipped: int = 0  # already done (or found applied) before this run
     continue_on_error: bool = False  # failures did not stop it, nor roll it back
+    # The journal could not be written, so the run stopped before its next
+    # call; `outcome` holds what it did until then.
+    journal_error: JournalWriteError | None = None
 
     @property
     def ok(self) -> bool:
-        return self.outcome.ok
+        return self.outcome.ok and self.journal_error is None
 
     @property
     def first_failure(self) -> tuple[Op, AwsError] | None:
@@ -141,7 +148,9 @@ def resume(target: Target, path: Path, *, continue_on_error: bool = False) -> Ru
             continue
         steps.append((seq, op, inverse))
     done = sum(1 for fate in fates.values() if fate is Fate.DONE)
-    return _run(target, header, steps, confirmed=confirmed, skipped=done)
+    # in doubt and not in effect: possibly half done, so finished from live state
+    half_done = frozenset(seq for seq, _, _ in steps if fates[seq] is Fate.IN_DOUBT)
+    return _run(target, header, steps, confirmed=confirmed, skipped=done, converge=half_done)
 
 
 def undo_plan(target: Target, path: Path, *, force: bool = False) -> UndoPlan:
@@ -173,7 +182,8 @@ def rollback(
         undoes=tuple(seq for seq, _, _ in plan.steps),
     )
     steps = [(i, inverse, op) for i, (inverse, op) in enumerate(pairs)]
-    return _run(target, header, steps)
+    converge = frozenset(i for i, (seq, _, _) in enumerate(plan.steps) if seq in plan.converge)
+    return _run(target, header, steps, converge=converge)
 
 
 # --- internals -------------------------------------------------------------
@@ -207,9 +217,11 @@ def _run(
     steps: Sequence[Step],
     confirmed: Sequence[int] = (),
     skipped: int = 0,
+    converge: frozenset[int] = frozenset(),
 ) -> RunResult:
     path = new_journal_path(target.journal_dir)
-    writer = JournalWriter(path, header)
+    writer = JournalWriter(path, header)  # JournalWriteError: nothing ran
+    executor: Executor | None = None
     try:
         for seq in confirmed:  # in doubt before, found applied: record it, no call
             op, inverse = header.pairs[seq]
@@ -226,12 +238,17 @@ def _run(
             # already in effect; applying never does (executor docstring).
             settle_failures=header.kind == "rollback" or bool(header.undoes),
             continue_on_error=header.continue_on_error,
+            converge=converge,
+            guard=target.guard,
         )
         try:
             outcome = executor.run(steps)
         except KeyboardInterrupt:
             writer.end("interrupted", "stopped by the user; in-flight operations are in doubt")
             raise RunInterrupted(path) from None
+        except LockLostError as exc:
+            writer.end("interrupted", str(exc))
+            raise RunInterrupted(path, str(exc)) from None
         if outcome.ok:
             writer.end("succeeded")
         else:
@@ -240,6 +257,14 @@ def _run(
             also = f" (and {more} more failed)" if more else ""
             left = f"; {len(outcome.skipped)} skipped" if outcome.skipped else ""
             writer.end("failed", f"{op.describe()}: {error}{also}{left}")
+    except JournalWriteError as exc:
+        return RunResult(
+            path,
+            executor.outcome if executor is not None else Outcome(),
+            skipped=skipped,
+            continue_on_error=header.continue_on_error,
+            journal_error=exc,
+        )
     finally:
         writer.close()
     return RunResult(

@@ -14,6 +14,10 @@ state before anything is undone:
   and the rollback refuses unless forced; IN_DOUBT ops are half done (a crash
   between the calls of one change) and are undone, which restores `before`.
 
+What is undone from neither state (half done, or forced over drift) is
+undone from live state (`converge`): the inverse's own `before` is not what
+AWS holds, so the writer reads it and makes only the calls still needed.
+
 Judging by live state, not by walking rollback journals, is what makes chains
 exact: after a rollback of a rollback, the apply's changes are live again and
 `rollback` of the apply undoes them again.
@@ -51,6 +55,7 @@ class UndoPlan:
     already: list[Op] = field(default_factory=list)  # live shows them undone
     drifted: list[Op] = field(default_factory=list)  # changed since the apply
     rollbacks: list[Journal] = field(default_factory=list)  # earlier rollbacks
+    converge: set[int] = field(default_factory=set)  # seqs undone from live state
 
     @property
     def deletes(self) -> int:
@@ -97,6 +102,7 @@ def plan_undo(writer: WriterLike, path: Path, *, force: bool = False) -> UndoPla
             plan.already.append(op)
         elif fate is Fate.IN_DOUBT or force:
             applied.append((seq, op, inverse))
+            plan.converge.add(seq)
             if fate is Fate.DONE:
                 plan.drifted.append(op)
         else:

@@ -124,16 +124,18 @@ WRITES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# The cross-machine apply lock (reconciler.aws.s3_lock): conditional put,
-# HeadObject (authorized as GetObject) and delete on release, GetObject to
-# name the holder. No s3:ListBucket: it would expose the whole bucket, and
-# its only use is turning a 403 into a 404 for a lock deleted by hand.
+# The cross-machine apply lock (reconciler.aws.s3_lock, a lease): conditional
+# puts to take, take over and renew it, GetObject to read its holder and
+# expiry, a conditional delete on release and in `idc unlock` (conditional
+# requests need no permission of their own). No s3:ListBucket: it would
+# expose the whole bucket, and its only use is turning a 403 into a 404 for
+# a lock deleted by hand (a renewal treats that as a lost lock anyway).
 S3_LOCK_ACTIONS: tuple[str, ...] = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
 
 # Assigning or provisioning in the management account: Identity Center acts
 # there with the caller's own IAM permissions on the AWSReservedSSO_* roles
 # (path aws-reserved/sso.amazonaws.com/) and the AWSSSO_* SAML provider
-# (AWS-NOTES section 4, [EXT-80]; the exact list is not in AWS's docs).
+# (docs/aws.md; the exact list is not in AWS's docs).
 MANAGEMENT_ROLE_ACTIONS: tuple[str, ...] = (
     "iam:GetRole",
     "iam:CreateRole",

@@ -1,14 +1,24 @@
-"""A lock object in S3, so applies from different machines never interleave.
+"""The S3 lock object's conditional operations, so applies from different
+machines never interleave.
 
-S3 conditional writes make this a real lock: `PutObject` with
-`IfNoneMatch='*'` succeeds for exactly one writer when the key is absent
-and fails with 412 PreconditionFailed for everyone else. The object's body
-names the holder, so the refusal can say who holds it.
+S3 conditional writes make this a real lock without a lock service:
+`PutObject` with `IfNoneMatch='*'` succeeds for exactly one writer when the
+key is absent; `PutObject` and `DeleteObject` with `IfMatch=<ETag>` succeed
+only while the object is still the version that writer read. Everyone else
+gets 412 PreconditionFailed (or 409 ConditionalRequestConflict while another
+conditional write to the key is in flight), which each method here answers
+as "not yours" instead of an error. What a lease means (expiry, renewal,
+take-over) is decided above, in reconciler.apply.lease.
+
+The body is JSON naming the holder; the ETag names the version, and every
+write of a holder's body differs (it carries the expiry), so an ETag seen
+once identifies one write.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
@@ -16,11 +26,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.aws.clients import AwsSession
 from reconciler.aws.errors import error_code, to_aws_error
-from reconciler.errors import IdcError, InputError
+from reconciler.errors import InputError
 
-
-class S3LockHeldError(IdcError):
-    """The S3 lock object exists: another apply (on some machine) holds it."""
+# The object was written or deleted by someone else since it was read.
+LOST_RACE_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
+MISSING_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
@@ -31,61 +41,77 @@ def parse_s3_url(url: str) -> tuple[str, str]:
     return parsed.netloc, key
 
 
-class S3Lock:
+@dataclass(frozen=True)
+class LockObject:
+    """One version of the lock object: its body (empty if unreadable) and ETag."""
+
+    body: dict[str, Any]
+    etag: str
+
+
+class S3LockStore:
+    """Conditional reads and writes of the object at `url` (s3://bucket/key)."""
+
     def __init__(self, session: AwsSession, url: str) -> None:
         self.session = session
         self.url = url
         self.bucket, self.key = parse_s3_url(url)
-        self.etag: str | None = None
 
-    def acquire(self, holder: dict[str, Any]) -> None:
-        """Create the lock object, or raise S3LockHeldError naming its holder."""
-        body = json.dumps(holder, sort_keys=True).encode("utf-8")
-        s3 = self.session.client("s3")
+    def read(self) -> LockObject | None:
+        """The current version, or None when there is no lock object."""
         try:
-            response = s3.put_object(
-                Bucket=self.bucket,
-                Key=self.key,
-                Body=body,
-                IfNoneMatch="*",
-                ContentType="application/json",
-            )
+            response = self._s3().get_object(Bucket=self.bucket, Key=self.key)
+            raw = response["Body"].read()
         except ClientError as exc:
-            if error_code(exc) in ("PreconditionFailed", "ConditionalRequestConflict"):
-                raise S3LockHeldError(
-                    f"another apply holds the S3 lock {self.url}: {self._describe_holder()}; "
-                    "wait for it to finish (if it died, delete the lock object)"
-                ) from exc
-            raise to_aws_error(exc, "s3:PutObject", self.url) from exc
+            if error_code(exc) in MISSING_CODES:
+                return None
+            raise to_aws_error(exc, "s3:GetObject", self.url) from exc
         except BotoCoreError as exc:
-            raise to_aws_error(exc, "s3:PutObject", self.url) from exc
-        self.etag = response.get("ETag")
-
-    def release(self) -> None:
-        """Delete the lock object if it is still the one we wrote."""
-        if self.etag is None:
-            return
-        s3 = self.session.client("s3")
+            raise to_aws_error(exc, "s3:GetObject", self.url) from exc
         try:
-            current = s3.head_object(Bucket=self.bucket, Key=self.key).get("ETag")
-            if current == self.etag:
-                s3.delete_object(Bucket=self.bucket, Key=self.key)
+            body = json.loads(raw)
+        except ValueError:
+            body = {}
+        return LockObject(body if isinstance(body, dict) else {}, str(response.get("ETag", "")))
+
+    def create(self, body: dict[str, Any]) -> str | None:
+        """Write the object if there is none; its ETag, or None if one exists."""
+        return self._put(body, IfNoneMatch="*")
+
+    def replace(self, body: dict[str, Any], etag: str) -> str | None:
+        """Overwrite version `etag`; the new ETag, or None if it is not current."""
+        return self._put(body, IfMatch=etag)
+
+    def delete(self, etag: str) -> bool:
+        """Delete version `etag`; False if the object is another version or gone."""
+        try:
+            self._s3().delete_object(Bucket=self.bucket, Key=self.key, IfMatch=etag)
         except ClientError as exc:
-            if error_code(exc) not in ("404", "NoSuchKey", "NotFound"):
-                raise to_aws_error(exc, "s3:DeleteObject", self.url) from exc
+            if error_code(exc) in LOST_RACE_CODES or error_code(exc) in MISSING_CODES:
+                return False
+            raise to_aws_error(exc, "s3:DeleteObject", self.url) from exc
         except BotoCoreError as exc:
             raise to_aws_error(exc, "s3:DeleteObject", self.url) from exc
-        finally:
-            self.etag = None
+        return True
 
-    def _describe_holder(self) -> str:
+    def _put(self, body: dict[str, Any], **condition: str) -> str | None:
+        data = json.dumps(body, sort_keys=True).encode("utf-8")
         try:
-            body = self.session.client("s3").get_object(Bucket=self.bucket, Key=self.key)["Body"]
-            holder = json.loads(body.read())
-            text = (
-                f"pid {holder.get('pid')} of {holder.get('user')} on {holder.get('host')} "
-                f"since {holder.get('time')}"
+            response = self._s3().put_object(
+                Bucket=self.bucket,
+                Key=self.key,
+                Body=data,
+                ContentType="application/json",
+                **condition,
             )
-            return text + (f", journal {holder['journal']}" if holder.get("journal") else "")
-        except (ClientError, BotoCoreError, ValueError, KeyError):
-            return "holder unknown (the lock object is unreadable)"
+        except ClientError as exc:
+            code = error_code(exc)
+            if code in LOST_RACE_CODES or ("IfMatch" in condition and code in MISSING_CODES):
+                return None
+            raise to_aws_error(exc, "s3:PutObject", self.url) from exc
+        except BotoCoreError as exc:
+            raise to_aws_error(exc, "s3:PutObject", self.url) from exc
+        return str(response.get("ETag", ""))
+
+    def _s3(self) -> Any:
+        return self.session.client("s3")

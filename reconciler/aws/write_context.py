@@ -8,11 +8,20 @@ successful write ... the previous write did not have time to propagate ... A
 retry (with appropriate backoff logic) is the recommended response";
 Identity Store marks the transient kind with Reason CONCURRENT_MODIFICATION
 (UNIQUENESS_CONSTRAINT_VIOLATION is a real duplicate and never retried).
+A conflict that answers a retry of an unanswered attempt (the first request
+may have done the work, its response lost) is not retried either: it is the
+request's own effect far more often than a propagation delay, so it goes
+straight back to the op, which settles it against live state.
+
+`writes_made` counts, per thread, the write calls AWS accepted: an op made
+of several calls (a permission set) uses it to tell a refusal of its first
+call (nothing changed) from one after earlier calls took effect (half done).
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -29,6 +38,7 @@ if TYPE_CHECKING:
 
 # CreatePermissionSet's ConflictException means "name already exists": permanent.
 _CONFLICT_NOT_TRANSIENT = frozenset({"CreatePermissionSet"})
+_READ_PREFIXES = ("List", "Describe", "Get")
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,15 @@ def for_op(exc: AwsError, target: str) -> AwsError:
     return AwsError(exc.operation, target, exc.reason, exc.code, exc.refused)
 
 
+def half_done(exc: AwsError, earlier_writes: int) -> AwsError:
+    """The failure of a call that came after `earlier_writes` accepted calls
+    of the same op: a refusal of it no longer proves the op changed nothing."""
+    if earlier_writes <= 0 or not exc.refused:
+        return exc
+    reason = f"{exc.reason} (after {earlier_writes} earlier call(s) of this change took effect)"
+    return AwsError(exc.operation, exc.resource, reason, exc.code, refused=False)
+
+
 @dataclass
 class WriteContext:
     """Shared by the write_* modules of one Writer."""
@@ -75,11 +94,16 @@ class WriteContext:
     conflict_retry: ConflictRetry = field(default_factory=ConflictRetry)
     conflicts_retried: int = 0
     names: IdResolver = field(init=False)
+    _writes: threading.local = field(init=False, default_factory=threading.local)
 
     def __post_init__(self) -> None:
         from reconciler.aws.write_ids import IdResolver
 
         self.names = IdResolver(self)
+
+    def writes_made(self) -> int:
+        """Write calls AWS accepted so far in this thread (module docstring)."""
+        return int(getattr(self._writes, "count", 0))
 
     @property
     def sso(self) -> Any:
@@ -98,10 +122,11 @@ class WriteContext:
             attempt += 1
             try:
                 result: dict[str, Any] = method(**params)
-                return result
             except ClientError as exc:
-                if attempt < self.conflict_retry.attempts and _is_transient_conflict(
-                    exc, operation
+                if (
+                    attempt < self.conflict_retry.attempts
+                    and _is_transient_conflict(exc, operation)
+                    and not self.session.write_had_unanswered_attempt()
                 ):
                     self.conflicts_retried += 1
                     time.sleep(self.conflict_retry.delay(attempt))
@@ -109,6 +134,9 @@ class WriteContext:
                 raise self._error(exc, operation, resource) from exc
             except BotoCoreError as exc:
                 raise self._error(exc, operation, resource) from exc
+            if not operation.startswith(_READ_PREFIXES):
+                self._writes.count = self.writes_made() + 1
+            return result
 
     def _error(self, exc: ClientError | BotoCoreError, operation: str, resource: str) -> AwsError:
         unanswered = self.session.write_had_unanswered_attempt()

@@ -36,6 +36,12 @@ class IdResolver:
         self._lock = threading.Lock()
         self._gates: dict[tuple[int, object], threading.Lock] = {}
 
+    def forget(self) -> None:
+        """Drop every cached id: after a failed call, live state decides again."""
+        with self._lock:
+            self._users, self._groups, self._memberships = {}, {}, {}
+            self._permission_sets = None
+
     # --- users and groups --------------------------------------------------
 
     def find_user_id(self, user_name: str) -> str | None:

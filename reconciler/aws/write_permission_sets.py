@@ -6,6 +6,10 @@ boundary, tags). Create makes all of them; update compares the before/after
 documents through the model (so policy JSON is compared semantically and
 PT60M equals PT1H) and makes only the calls for what differs. Detaches run
 before attaches so a swap never trips the managed-policy quota.
+
+`converge_permission_set` is the same update taken from live state rather
+than from the journal's `before`: it finishes an op a failure, kill or lost
+response left half done (reconciler.aws.writer), whichever calls had run.
 """
 
 from __future__ import annotations
@@ -58,7 +62,30 @@ def create_permission_set(ctx: WriteContext, doc: dict[str, Any], resource: str)
 def update_permission_set(ctx: WriteContext, args: dict[str, Any], resource: str) -> None:
     before = permission_set_from_doc(args["before"])
     after = permission_set_from_doc(args["after"])
-    arn = ctx.names.permission_set_arn(args["name"])
+    _update(ctx, ctx.names.permission_set_arn(args["name"]), before, after, resource)
+
+
+def converge_permission_set(
+    ctx: WriteContext, doc: dict[str, Any], resource: str, *, adopt: bool
+) -> None:
+    """Make the live permission set equal `doc`, from whatever it is now.
+
+    `adopt`: the op is a create, so a missing set is created, and an existing
+    one is taken as the one this op's own first call made (only an op in
+    doubt converges, and only its own call could have made it meanwhile)."""
+    after = permission_set_from_doc(doc)
+    live = live_permission_set(ctx, after.name)
+    if live is None and adopt:
+        create_permission_set(ctx, doc, resource)
+        return
+    arn = ctx.names.permission_set_arn(after.name)  # AwsError when it is gone
+    assert live is not None
+    _update(ctx, arn, live, after, resource)
+
+
+def _update(
+    ctx: WriteContext, arn: str, before: PermissionSet, after: PermissionSet, resource: str
+) -> None:
     changes: dict[str, Any] = {}
     for attr, member in (("description", "Description"), ("relay_state", "RelayState")):
         old, new = getattr(before, attr), getattr(after, attr)
@@ -69,8 +96,9 @@ def update_permission_set(ctx: WriteContext, args: dict[str, Any], resource: str
             )
         if old != new:
             changes[member] = new
-    if before.session_duration != after.session_duration:
-        changes["SessionDuration"] = after.session_duration or DEFAULT_SESSION_DURATION
+    default = DEFAULT_SESSION_DURATION
+    if (before.session_duration or default) != (after.session_duration or default):
+        changes["SessionDuration"] = after.session_duration or default
     if changes:
         ctx.sso_call("UpdatePermissionSet", resource, PermissionSetArn=arn, **changes)
     _converge(ctx, arn, before, after, resource, tags=True)

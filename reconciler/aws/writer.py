@@ -8,6 +8,22 @@ FailureReason). `execute_many` runs large batches of asynchronous ops at AWS's
 concurrency limits; `is_applied` answers, from live state, whether an op's
 effect is present, which is what resume and rollback need for an intent whose
 `done` record a crash prevented.
+
+A permission-set create or update takes several calls, so it can be left
+half done: by a failure between its calls, a kill, or a lost response. Such
+an op is in doubt, and `execute(op, converge=True)` finishes it from
+whatever is live: it reads the permission set and makes only the calls still
+needed (a create adopts the set its own first call made). Resume redoes an
+in-doubt op that way and rollback undoes one that way. A forward apply does
+the same once by itself when a call's outcome is unknown (a 5xx or lost
+connection, then a retry that says "already attached"), so a lost response
+is settled where it happened. A refusal that comes after earlier calls of
+the same op took effect is not a proof that nothing changed: it is reported
+with `refused` cleared, so the journal holds the op in doubt.
+
+After any failure the name->id cache is dropped: a failed call may have
+created or deleted what it names, and the checks that follow (is_applied,
+a rollback) must see live state, not the cache.
 """
 
 from __future__ import annotations
@@ -19,7 +35,7 @@ from reconciler.aws import write_groups, write_permission_sets, write_users
 from reconciler.aws.clients import AwsSession
 from reconciler.aws.write_assignments import assignment_exists, await_in_flight, is_provisioned
 from reconciler.aws.write_async import AsyncRunner, OnDone, OnStart, PollClock
-from reconciler.aws.write_context import ConflictRetry, WriteContext, for_op
+from reconciler.aws.write_context import ConflictRetry, WriteContext, for_op, half_done
 from reconciler.errors import AwsError
 from reconciler.model.operations import ASYNC_OPS, Op
 
@@ -68,16 +84,27 @@ class Writer:
                 self.ctx, a["name"], r
             ),
         }
+        # The multi-call ops, finishing from live state whatever part is done.
+        self._converge: dict[str, Callable[[dict[str, Any], str], None]] = {
+            "create_permission_set": lambda a, r: write_permission_sets.converge_permission_set(
+                self.ctx, a["doc"], r, adopt=True
+            ),
+            "update_permission_set": lambda a, r: write_permission_sets.converge_permission_set(
+                self.ctx, a["after"], r, adopt=False
+            ),
+        }
 
     @property
     def conflicts_retried(self) -> int:
         """ConflictExceptions that a backoff retry got past (for reports and tests)."""
         return self.ctx.conflicts_retried
 
-    def execute(self, op: Op) -> None:
-        """Perform one op fully (asynchronous ones polled to completion)."""
+    def execute(self, op: Op, *, converge: bool = False) -> None:
+        """Perform one op fully (asynchronous ones polled to completion).
+
+        `converge`: the op may be partly in effect already (module docstring)."""
         if op.name not in ASYNC_OPS:
-            self._execute_sync(op)
+            self._execute_sync(op, converge=converge)
             return
         errors: list[AwsError] = []
 
@@ -107,15 +134,25 @@ class Writer:
         """
         self._runner.run(ops, on_start, on_done, max_in_flight=max(1, max_in_flight))
 
-    def _execute_sync(self, op: Op) -> None:
+    def _execute_sync(self, op: Op, *, converge: bool = False) -> None:
         handler = self._sync.get(op.name)
         if handler is None:
             raise ValueError(f"not a synchronous op: {op.name}")
+        finish = self._converge.get(op.name)
         target = op.describe()
+        start = self.ctx.writes_made()
         try:
-            handler(op.args, target)
+            (finish if converge and finish else handler)(op.args, target)
         except AwsError as exc:
-            raise for_op(exc, target) from exc
+            self.ctx.names.forget()
+            if finish is None or exc.refused:
+                raise for_op(half_done(exc, self.ctx.writes_made() - start), target) from exc
+            # Outcome unknown (a lost response?): finish from live state, once.
+            try:
+                finish(op.args, target)
+            except AwsError as again:
+                self.ctx.names.forget()
+                raise for_op(half_done(again, 1), target) from again
 
     def is_applied(self, op: Op) -> bool:
         """Whether the op's effect is present in live state now.

@@ -9,15 +9,15 @@ terminal; a non-terminal never waits for an answer that cannot come.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import click
 
 from reconciler.apply.journal import JOURNAL_DIR, read_journal, resolve_journal
-from reconciler.apply.lock import apply_lock
+from reconciler.apply.lock import apply_lock, unshared_lock_warning
 from reconciler.apply.ops import ops_from_plan
 from reconciler.apply.plan_check import check_against_live, check_repository, load_plan
 from reconciler.apply.recovery import recover
@@ -30,6 +30,7 @@ from reconciler.apply.runner import (
     resume,
 )
 from reconciler.cli.context import AppContext, pass_app
+from reconciler.desired.settings import Settings
 from reconciler.errors import ApplyError, AwsError, IdcError
 from reconciler.model.operations import ASYNC_OPS, Op
 from reconciler.plan import Plan
@@ -84,6 +85,11 @@ def command(
     assignment whose delete failed is skipped (journaled) rather than run.
     What succeeded is kept; --resume retries the failed and skipped
     operations (and keeps continuing past failures).
+
+    \b
+    Examples:
+      idc apply plan.json --auto-approve
+      idc apply --resume journal/20260102T030405123456Z-ab12cd.jsonl
     """
     from reconciler.desired.settings import load_settings
 
@@ -91,7 +97,7 @@ def command(
         raise click.UsageError("give either PLAN or --resume JOURNAL, not both")
     settings = load_settings(app.repo)
     journal_dir = app.repo / JOURNAL_DIR
-    with holding_lock(app, settings.lock_s3), interrupted_apply(app):
+    with holding_lock(app, settings, "apply"), interrupted_apply(app):
         if resume_journal:
             path = resolve_journal(journal_dir, resume_journal)
             header = read_journal(path).header
@@ -117,7 +123,7 @@ def command(
 
 def _plan_to_apply(
     app: AppContext,
-    settings: Any,
+    settings: Settings,
     plan_file: Path | None,
     auto_approve: bool,
     allow_deletes: bool,
@@ -177,26 +183,39 @@ def confirm(verb: str, gerund: str, review: str) -> None:
 
 
 @contextlib.contextmanager
-def holding_lock(app: AppContext, s3_url: str | None) -> Iterator[None]:
-    remote = None
-    if s3_url:
-        from reconciler.aws.s3_lock import S3Lock
+def holding_lock(app: AppContext, settings: Settings, command: str) -> Iterator[None]:
+    """Hold the apply lock (and the S3 lease of lock.s3) for `idc COMMAND`.
 
-        s3_lock = S3Lock(app.aws(), s3_url)
-        remote = (s3_lock.acquire, s3_lock.release)
-    with apply_lock(app.repo, warn=lambda m: say(app, m), remote=remote):
-        yield
+    While held, targets from make_target check the lease before each write."""
+    from reconciler.apply.lease import S3Lease
+    from reconciler.aws.s3_lock import S3LockStore
+
+    warning = unshared_lock_warning(app.repo, settings.lock_s3, os.environ)
+    if warning:
+        say(app, f"warning: {warning}")
+    lease = None
+    if settings.lock_s3:
+        lease = S3Lease(S3LockStore(app.aws(), settings.lock_s3), settings.lock_lease_seconds)
+    with apply_lock(
+        app.repo, warn=lambda m: say(app, f"warning: {m}"), remote=lease, command=f"idc {command}"
+    ):
+        app.lock_guard = lease.check if lease is not None else None
+        try:
+            yield
+        finally:
+            app.lock_guard = None
 
 
 @contextlib.contextmanager
 def interrupted_apply(app: AppContext) -> Iterator[None]:
-    """Ctrl-C: name the journal and the two ways on (finish or undo)."""
+    """Ctrl-C or a lost lock: name the journal and the two ways on (finish or undo)."""
     try:
         yield
     except RunInterrupted as exc:
         shown = shown_path(app, exc.journal)
+        head = f"stopped: {exc.reason}" if exc.reason else "interrupted"
         raise ApplyError(
-            "interrupted; operations that were in flight are checked against live state "
+            f"{head}; operations that were in flight are checked against live state "
             f"when you finish with `idc apply --resume {shown}`",
             shown,
         ) from None
@@ -231,6 +250,7 @@ def make_target(app: AppContext, instance_arn: str, identity_store_id: str = "")
         identity_store_id=identity_store_id,
         caller=caller,
         on_result=report,
+        guard=app.lock_guard or (lambda: None),
     )
 
 
@@ -241,21 +261,19 @@ def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> Non
 
     shown = shown_path(app, result.journal)
     done = len(result.outcome.done)
-    failure = result.first_failure
-    if failure is None:
+    if result.ok:
         say(app, f"Apply complete: {done} operation(s) done. Journal: {shown}")
         return
-    if result.continue_on_error:
+    if result.continue_on_error and result.journal_error is None:
         raise kept_failures(result, shown)
-    op, error = failure
-    message = f"apply failed at {op.describe()}: {error}"
+    message = f"apply {what_stopped(result)}"
     header = read_journal(result.journal).header
     recovery = recover(
         result,
         lambda: make_target(app, header.instance_arn, header.identity_store_id),
         load_settings(app.repo),
         rollback_on_failure=rollback_on_failure,
-        announce=lambda: say(app, f"apply failed; rolling back its {done} done operation(s) ..."),
+        announce=lambda: say(app, "apply failed; rolling back what it did ..."),
     )
     resume_hint = f"finish with `idc apply --resume {shown}` once the cause is fixed"
     if recovery.undoes_a_change:
@@ -271,6 +289,14 @@ def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> Non
             f"refused: {recovery.refused}; {resume_hint}",
             shown,
         )
+    if recovery.undo_error is not None:
+        raise ApplyError(
+            f"{message}; {done} operation(s) stayed applied: the automatic rollback could "
+            f"not start: {recovery.undo_error}; once the cause is fixed, undo with "
+            f"`idc rollback {shown}` or finish with `idc apply --resume {shown}`",
+            shown,
+            undo_hint=False,
+        )
     if not rollback_on_failure:
         raise ApplyError(f"{message}; {done} operation(s) stayed applied; {resume_hint}", shown)
     if recovery.nothing_applied:
@@ -280,9 +306,8 @@ def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> Non
     assert recovery.undo is not None
     undo_shown = shown_path(app, recovery.undo.journal)
     if not recovery.rolled_back:
-        uop, uerr = recovery.undo.first_failure or (op, error)
         raise ApplyError(
-            f"{message}; the automatic rollback failed too at {uop.describe()}: {uerr}; "
+            f"{message}; the automatic rollback also {what_stopped(recovery.undo)}; "
             f"finish it with `idc apply --resume {undo_shown}`",
             shown,
             undo_hint=False,
@@ -294,6 +319,21 @@ def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> Non
         shown,
         undo_hint=False,
     )
+
+
+def what_stopped(result: RunResult) -> str:
+    """Why a run did not finish (its journal, or its first failure), as
+    words to follow "apply" or "rollback"."""
+    if result.journal_error is not None:
+        return (
+            f"stopped after {len(result.outcome.done)} operation(s): "
+            f"{result.journal_error} (an operation in flight is in doubt, checked against "
+            "live state by what follows)"
+        )
+    failure = result.first_failure
+    assert failure is not None
+    op, error = failure
+    return f"failed at {op.describe()}: {error}"
 
 
 def kept_failures(result: RunResult, shown: str) -> ApplyError:

@@ -7,6 +7,7 @@ and an AWS session, and the context owns their lifetimes.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,9 @@ class AppContext:
     color: bool = True
     notify: str | None = None
     stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    # While a command holds the apply lock: raises if it may no longer write
+    # (its S3 lease was lost); make_target hands it to the executor.
+    lock_guard: Callable[[], None] | None = None
     _session: Any = None
 
     @property
@@ -50,8 +54,10 @@ class AppContext:
             from reconciler.aws.clients import AwsSession
 
             if self.sim:
-                from reconciler.sim.embedded import embedded_simulator
+                from reconciler.cli.sim_extra import simulator_required
 
+                with simulator_required("--sim"):
+                    from reconciler.sim.embedded import embedded_simulator
                 self.stack.enter_context(embedded_simulator(self.repo / ".idc" / "sim"))
             self._session = AwsSession(profile=self.profile, region=self.region)
         return self._session

@@ -106,8 +106,22 @@ def _steps() -> list[Step]:
 )
 @pass_app
 def command(app: AppContext, directory: Path | None) -> None:
-    """Guided end-to-end run on the embedded simulator."""
+    """Guided end-to-end run on the embedded simulator.
+
+    Adopts the demo organization, snapshots it, plans and applies a change,
+    browses history and rolls the change back, printing each command it
+    runs.
+
+    \b
+    Examples:
+      idc demo
+      idc demo --dir /tmp/idc-demo
+    """
     from reconciler.cli.main import COMMANDS, run
+    from reconciler.cli.sim_extra import simulator_required
+
+    with simulator_required("idc demo"):  # say so once, before any step runs
+        import reconciler.sim  # noqa: F401
 
     keep = directory is not None
     repo = directory or Path(tempfile.mkdtemp(prefix="idc-demo-"))
@@ -144,6 +158,9 @@ def command(app: AppContext, directory: Path | None) -> None:
 def _validate_examples(app: AppContext) -> None:
     from reconciler.cli.main import run
 
+    if not EXAMPLES.is_dir():  # installed from a wheel: examples ship with the source only
+        app.out.print("   [dim]the example repositories are in the source tree; skipped[/dim]\n")
+        return
     for example in sorted(p for p in EXAMPLES.iterdir() if (p / "idc.yaml").exists()):
         app.out.print(f"   $ idc --repo examples/{example.name} validate")
         if run(["--repo", str(example), "--no-color", "validate"]) != 0:

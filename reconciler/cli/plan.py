@@ -75,6 +75,11 @@ def command(
     Changes are listed with the reason each is needed, in the order apply
     runs them. A plan with more deletions than safety.max_deletes is shown,
     not saved, and fails (exit 1) unless --allow-deletes.
+
+    \b
+    Examples:
+      idc plan -o plan.json --format markdown
+      idc plan --detailed-exitcode
     """
     settings = load_settings(app.repo)
     desired = load_desired(app.repo, settings)  # bad input fails before any AWS call

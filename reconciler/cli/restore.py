@@ -29,7 +29,7 @@ from reconciler.cli.context import AppContext, pass_app
 from reconciler.cli.plan import CHANGES_PENDING
 from reconciler.desired.settings import Settings, load_settings
 from reconciler.errors import Diagnostic, IdcError
-from reconciler.plan import Plan, build_plan
+from reconciler.plan import Plan, TooManyDeletesError, build_plan
 from reconciler.store.restore import (
     RESTORABLE_KINDS,
     Source,
@@ -46,7 +46,7 @@ from reconciler.store.restore import (
 @click.option(
     "--only",
     metavar="KINDS",
-    help=f"Restore only these kinds, comma-separated: {','.join(RESTORABLE_KINDS)}.",
+    help=f"Restore only these kinds, comma-separated: {', '.join(RESTORABLE_KINDS)}.",
 )
 @click.option("--dry-run", is_flag=True, help="Show the restore plan; change nothing.")
 @click.option(
@@ -84,6 +84,11 @@ def command(
     Plans the snapshot against live state under idc.yaml (manage:, safety:),
     shows the plan, and applies it journaled; undo with `idc rollback`.
     --test restores into an empty simulator and checks it, without AWS.
+
+    \b
+    Examples:
+      idc restore HEAD~1 --test
+      idc restore v1 --only assignments --dry-run
     """
     if test_only:
         if only is not None:
@@ -104,7 +109,7 @@ def command(
         if detailed_exitcode and not plan.empty:
             raise click.exceptions.Exit(CHANGES_PENDING)
         return
-    with holding_lock(app, settings.lock_s3), interrupted_apply(app):
+    with holding_lock(app, settings, "restore"), interrupted_apply(app):
         plan, instance = _plan(app, settings, source, kinds, allow_deletes)
         if plan.empty:
             app.say(f"No changes: live state already matches {source.label}.")
@@ -130,7 +135,11 @@ def _plan(
     restore = restore_desired(source, live, kinds)
     found = tuple(Diagnostic("", 0, 0, w, "warning") for w in restore.warnings)
     desired = replace(restore.desired, warnings=found)  # shown with the plan
-    plan = build_plan(desired, live, settings, allow_deletes=allow_deletes)
+    try:
+        plan = build_plan(desired, live, settings, allow_deletes=allow_deletes)
+    except TooManyDeletesError as exc:  # show what it would delete, then refuse
+        show_plan(app, exc.plan)
+        raise
     show_plan(app, plan)
     return plan, (live.meta.instance_arn, live.meta.identity_store_id)
 

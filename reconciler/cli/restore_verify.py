@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reconciler.apply.ops import ops_from_plan
 from reconciler.apply.runner import Target, apply_pairs
@@ -20,10 +21,10 @@ from reconciler.aws.ratelimit import RateLimits
 from reconciler.aws.reader import read_state
 from reconciler.aws.write_async import PollClock
 from reconciler.aws.writer import Writer
+from reconciler.cli.sim_extra import simulator_required
 from reconciler.desired.settings import AccountScope, Safety, Settings
 from reconciler.errors import IdcError
 from reconciler.plan import build_plan
-from reconciler.sim import Simulator, SimulatorError, seed_organization
 from reconciler.store.restore import (
     RESTORABLE_KINDS,
     Source,
@@ -31,6 +32,9 @@ from reconciler.store.restore import (
     restore_desired,
     verify_restored,
 )
+
+if TYPE_CHECKING:
+    from reconciler.sim import Simulator
 
 # Everything restored, nothing held back by safety rails: the target is empty.
 TEST_SETTINGS = Settings(
@@ -42,6 +46,8 @@ TEST_SETTINGS = Settings(
 def restore_into_simulator(source: Source) -> tuple[Verdict, tuple[str, ...]]:
     """The verdict of restoring `source` into an empty simulator, and what the
     restore had to skip (assignments on accounts the snapshot does not list)."""
+    with simulator_required("idc restore --test"):
+        from reconciler.sim import Simulator, SimulatorError
     try:
         simulator = Simulator()
         with simulator:
@@ -51,6 +57,8 @@ def restore_into_simulator(source: Source) -> tuple[Verdict, tuple[str, ...]]:
 
 
 def _restore(simulator: Simulator, source: Source) -> tuple[Verdict, tuple[str, ...]]:
+    from reconciler.sim import seed_organization
+
     seed_organization(simulator, source.state)
     # No client-side pacing: this simulator has no rate limits to respect.
     session = AwsSession(
@@ -69,7 +77,8 @@ def _restore(simulator: Simulator, source: Source) -> tuple[Verdict, tuple[str, 
     with tempfile.TemporaryDirectory(prefix="idc-restore-test-") as journal_dir:
         target = Target(writer, Path(journal_dir), meta.instance_arn, meta.identity_store_id)
         result = apply_pairs(target, ops_from_plan(plan), plan.fingerprint)
-    if result.first_failure is not None:
-        op, error = result.first_failure
-        raise IdcError(f"not restorable: restoring failed at {op.describe()}: {error}")
+    if not result.ok:
+        from reconciler.cli.apply import what_stopped
+
+        raise IdcError(f"not restorable: restoring {what_stopped(result)}")
     return verify_restored(source.state, read_state(session)), restore.warnings

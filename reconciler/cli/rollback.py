@@ -19,7 +19,15 @@ import click
 from reconciler.apply.journal import JOURNAL_DIR, read_journal, resolve_journal
 from reconciler.apply.runner import RunInterrupted, rollback, undo_plan
 from reconciler.apply.undo import UndoPlan
-from reconciler.cli.apply import confirm, holding_lock, make_target, say, show_plan, shown_path
+from reconciler.cli.apply import (
+    confirm,
+    holding_lock,
+    make_target,
+    say,
+    show_plan,
+    shown_path,
+    what_stopped,
+)
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.errors import ApplyError
 
@@ -63,7 +71,7 @@ def command(
     header = read_journal(path).header
     settings = load_settings(app.repo)
     shown = shown_path(app, path)
-    with holding_lock(app, settings.lock_s3):
+    with holding_lock(app, settings, "rollback"):
         target = make_target(app, header.instance_arn, header.identity_store_id)
         plan = undo_plan(target, path, force=force)
         if not plan.steps and not plan.drifted:
@@ -81,17 +89,16 @@ def command(
                 target, path, settings=settings, force=force, allow_deletes=allow_deletes, plan=plan
             )
         except RunInterrupted as exc:
+            head = f"rollback stopped: {exc.reason}" if exc.reason else "rollback interrupted"
             raise ApplyError(
-                f"rollback interrupted; finish it with `idc rollback {shown}` again",
+                f"{head}; finish it with `idc rollback {shown}` again",
                 shown_path(app, exc.journal),
                 undo_hint=False,
             ) from None
     undo_shown = shown_path(app, result.journal)
-    failure = result.first_failure
-    if failure is not None:
-        op, error = failure
+    if not result.ok:
         raise ApplyError(
-            f"rollback of {shown} stopped at {op.describe()}: {error}; "
+            f"rollback of {shown} {what_stopped(result)}; "
             f"finish with `idc rollback {shown}` again once the cause is fixed",
             undo_shown,
             undo_hint=False,

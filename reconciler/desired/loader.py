@@ -82,7 +82,7 @@ def load_documents(paths: Iterable[Path], display_root: Path) -> Desired:
 
 
 def read_document(path: Path, display_root: Path, schema: str) -> Any:
-    """Parse one YAML file and check it against `schemas/<schema>.schema.json`
+    """Parse one YAML file and check it against the package schema `<schema>.schema.json`
     (e.g. "accounts", "manifest"); returns the ruamel document."""
     shown = _display(path, display_root)
     data = load_yaml(path, shown)

@@ -1,6 +1,7 @@
 """JSON Schema validation of parsed YAML, with errors a person can act on.
 
-The schemas in the repository's `schemas/` directory are the contract for every
+The schemas shipped in the package (`reconciler/schemas/`, which `idc init`
+copies into each GitOps repository's `schemas/`) are the contract for every
 file format (editors use them through the yaml-language-server modeline). Here
 jsonschema does the checking; this module only turns its errors into located
 diagnostics: each one names `file:line:col` through the ruamel node at the
@@ -14,17 +15,16 @@ import difflib
 import json
 from collections.abc import Iterable, Sequence
 from functools import cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-import reconciler
 from reconciler.desired.yaml_io import position
 from reconciler.errors import Diagnostic
 
-SCHEMA_DIR = Path(reconciler.__file__).resolve().parent.parent / "schemas"
 SCHEMA_NAMES: tuple[str, ...] = ("settings", "desired", "accounts", "manifest", "plan")
 
 _TYPE_WORDS = {
@@ -38,16 +38,22 @@ _TYPE_WORDS = {
 }
 
 
-def schema_path(name: str) -> Path:
-    return SCHEMA_DIR / f"{name}.schema.json"
+def schema_files() -> list[Traversable]:
+    """The schema files as installed with the package: package data, so they
+    are found the same from a wheel, a zip or a source checkout."""
+    return [schema_file(name) for name in sorted(SCHEMA_NAMES)]
+
+
+def schema_file(name: str) -> Traversable:
+    return resources.files("reconciler") / "schemas" / f"{name}.schema.json"
 
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:
-    """The parsed schema `schemas/<name>.schema.json`."""
+    """The parsed schema `reconciler/schemas/<name>.schema.json`."""
     if name not in SCHEMA_NAMES:
         raise ValueError(f"unknown schema {name!r}; known: {', '.join(SCHEMA_NAMES)}")
-    schema: dict[str, Any] = json.loads(schema_path(name).read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads(schema_file(name).read_text(encoding="utf-8"))
     return schema
 
 

@@ -1,4 +1,4 @@
-"""Repository settings (idc.yaml, SPEC section 4) as one frozen value.
+"""Repository settings (idc.yaml, docs/formats.md#idcyaml) as one frozen value.
 
 Every command reads settings first, so a bad idc.yaml fails early with the same
 located diagnostics as desired files, and defaults live here, in one place.
@@ -20,6 +20,8 @@ from reconciler.errors import Diagnostic, InputError
 
 SETTINGS_FILE = "idc.yaml"
 DEFAULT_MAX_DELETES = 25
+# The S3 lock lease: renewed every third of it, taken over once it runs out.
+DEFAULT_LEASE_SECONDS = 900
 
 KeySource = Literal["env", "file", "kms"]
 
@@ -130,6 +132,7 @@ class Settings:
     accounts: AccountScope = field(default_factory=AccountScope)
     encryption_key: EncryptionKey | None = None
     lock_s3: str | None = None  # s3://bucket/key of the cross-machine apply lock
+    lock_lease_seconds: int = DEFAULT_LEASE_SECONDS
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any] | None) -> Settings:
@@ -139,6 +142,7 @@ class Settings:
         safety = doc.get("safety") or {}
         accounts = doc.get("accounts") or {}
         key = (doc.get("encryption") or {}).get("key")
+        lock = doc.get("lock") or {}
         protect = safety.get("protect") or ()
         return cls(
             instance=str(doc.get("instance", "auto")),
@@ -153,7 +157,8 @@ class Settings:
             ),
             accounts=AccountScope(**{k: bool(v) for k, v in accounts.items()}),
             encryption_key=EncryptionKey.parse(str(key)) if key else None,
-            lock_s3=(doc.get("lock") or {}).get("s3"),
+            lock_s3=lock.get("s3"),
+            lock_lease_seconds=int(lock.get("lease_seconds", DEFAULT_LEASE_SECONDS)),
         )
 
 

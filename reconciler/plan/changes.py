@@ -24,7 +24,7 @@ FORMAT_VERSION = 1
 class Change:
     action: Action
     kind: Kind
-    key: Mapping[str, str]  # SPEC section 7 key fields for the kind
+    key: Mapping[str, str]  # natural key fields of the kind (plan.schema.json)
     before: Any = None  # document, None for create
     after: Any = None  # document, None for delete
     reason: str = ""  # why this change is needed, in words
@@ -68,7 +68,7 @@ class Plan:
     fingerprint: str  # sha256 of the live state the plan was computed from
     warnings: tuple[str, ...] = ()
     # Per-change fingerprints of the live resources touched, so a stale plan
-    # file can be refused precisely (SPEC section 8).
+    # file can be refused precisely (docs/formats.md#plan-files).
     touched: Mapping[str, str] = field(default_factory=dict)
     # What this plan leaves alone and why ("user: not managed (manage.users:
     # false)", "group: not declared in desired state; the 12 in AWS are left

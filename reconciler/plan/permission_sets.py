@@ -4,8 +4,8 @@ re-provision.
 Values are compared after model normalisation (inline policy by its IAM
 meaning, PT60M == PT1H, managed policy ARNs as a set), so a spelling difference
 is never a change. AWS does not push permission set edits to accounts that
-already have it, so an update that changes the provisioned role names every
-account in `live.provisioned` for re-provisioning.
+already have it (docs/aws.md#permission-sets), so an update that changes the
+provisioned role names every account in `live.provisioned` for re-provisioning.
 
 The same holds for edits made outside this repository, and for an account
 that got the permission set between a plan and its apply: AWS then reports
@@ -100,7 +100,7 @@ def _update(
     )  # fmt: skip
 
 
-# UpdatePermissionSet can replace these but never clear them (AWS-NOTES 4.1:
+# UpdatePermissionSet can replace these but never clear them (docs/aws.md#permission-sets:
 # min length 1), so dropping one from desired state cannot be applied.
 UNREMOVABLE: tuple[str, ...] = ("description", "relay_state")
 

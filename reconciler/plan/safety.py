@@ -1,7 +1,7 @@
 """Safety rails from idc.yaml: protected keys and the delete budget.
 
 Protect patterns match `Change.key_text()` (Settings.safety: names exactly,
-an assignment's principal type in any case, so the SPEC's
+an assignment's principal type in any case, so the documented
 `assignment:PS:group:NAME:*` matches the key's `GROUP`); plan.protect refuses
 a pattern that matches nothing. Protection stops updates and deletes (the
 resource is "never deleted or changed by apply"); creating a protected key

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from reconciler.plan import Change, Plan
 from reconciler.plan.wording import plural
 
-# Kinds in the order apply first touches them (SPEC section 8).
+# Kinds in the order apply first touches them (reconciler.plan.ordering).
 KIND_TITLES: dict[str, str] = {
     "permission_set": "Permission sets",
     "user": "Users",

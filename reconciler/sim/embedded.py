@@ -6,6 +6,12 @@ the next one starts; the first one seeds the demo organization. Only the
 simulated account and region (123456789012, eu-west-1) are kept, which is
 everything `idc` talks to. The file is written atomically, so a killed
 command leaves the previous state, never half of one.
+
+A command holds an OS lock on `<repo>/.idc/sim/state.lock` from before it
+reads the state until after its last write: every command saves the whole
+state, so two overlapping ones would otherwise let the one that read first
+write back what it read over the other's changes. A second command waits
+(and says so); the kernel drops the lock of a killed one.
 """
 
 from __future__ import annotations
@@ -13,11 +19,13 @@ from __future__ import annotations
 import json
 import os
 import pickle
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import filelock
 from moto.organizations.models import organizations_backends
 
 from reconciler.errors import InputError
@@ -28,6 +36,8 @@ from reconciler.sim.seed import seed_demo
 from reconciler.sim.simulator import Simulator
 
 STATE_FILE = "state.pickle"
+LOCK_FILE = "state.lock"
+PATIENCE = 1.0  # seconds to wait silently for another command's lock
 FORMAT = 1
 
 
@@ -72,15 +82,40 @@ def realism_from_env() -> Realism | None:
         raise InputError(f"IDC_SIM_REALISM: not a Realism as JSON ({exc})") from None
 
 
+def _say_waiting(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def state_lock(state_dir: Path, on_wait: Callable[[str], None] = _say_waiting) -> Iterator[None]:
+    """Hold the lock on the simulator state in `state_dir`, waiting for it
+    as long as another command holds it (saying so once, after a moment)."""
+    state_dir = Path(state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(state_dir / LOCK_FILE)
+    try:
+        lock.acquire(timeout=PATIENCE)
+    except filelock.Timeout:
+        on_wait(
+            f"waiting for another idc --sim command to finish (it holds {state_dir / LOCK_FILE})"
+        )
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 @contextmanager
 def embedded_simulator(state_dir: Path, realism: Realism | None = None) -> Iterator[Simulator]:
     """Run a Simulator holding the state saved in `state_dir` (else the demo).
 
     State is written through after every call that may change it, like AWS
     keeps a change the moment it is accepted: a command that fails or is
-    killed leaves exactly the changes it made before, never fewer."""
+    killed leaves exactly the changes it made before, never fewer. The
+    state lock is held throughout (see the module docstring)."""
     path = Path(state_dir) / STATE_FILE
-    with Simulator(realism or realism_from_env()) as sim:
+    with state_lock(Path(state_dir)), Simulator(realism or realism_from_env()) as sim:
         if path.exists():
             restore_state(sim, path.read_bytes(), str(path))
         else:

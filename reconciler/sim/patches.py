@@ -23,7 +23,12 @@ from moto.organizations.responses import OrganizationsResponse
 from moto.ssoadmin.models import ssoadmin_backends
 from moto.ssoadmin.responses import SSOAdminResponse
 
-from reconciler.sim import identitystore_responses, organizations_responses, ssoadmin_responses
+from reconciler.sim import (
+    identitystore_responses,
+    organizations_responses,
+    s3_conditional,
+    ssoadmin_responses,
+)
 from reconciler.sim.awserrors import SimAwsError, throttling, too_many_requests
 from reconciler.sim.identitystore_backend import SimIdentityStoreBackend
 from reconciler.sim.paging import max_results_error
@@ -36,51 +41,63 @@ _install_lock = threading.Lock()
 _jitter = random.Random(0)
 
 
-def gate(service: str, operation: str, raw_body: str) -> SimAwsError | None:
+def gate(
+    service: str, operation: str, raw_body: str
+) -> tuple[SimAwsError | None, SimAwsError | None]:
     """What happens to a request before the service handles it: counted,
-    delayed, throttled, failed by a fault rule, or rejected for MaxResults."""
+    delayed, throttled, failed by a fault rule, or rejected for MaxResults.
+
+    Returns (refusal, lost): a refusal is answered instead of the service;
+    `lost` (a fault rule with after_effect) is answered after the service
+    has acted, in place of its real response."""
     RUNTIME.count(f"{service}:{operation}")
     realism = RUNTIME.realism
     if realism.latency or realism.jitter:
         time.sleep(realism.latency + (_jitter.random() * realism.jitter if realism.jitter else 0.0))
     if realism.rate_limits and not RUNTIME.rates.allow(realism, service, operation):
-        return (
+        throttled = (
             too_many_requests(operation)
             if service == "organizations"
             else throttling(service, operation)
         )
+        return throttled, None
     rule = RUNTIME.faults.pick(realism, service, operation, raw_body) if realism.faults else None
     RUNTIME.set_async_failure(None)
+    lost = None
     if rule is not None:
-        if rule.async_failure is None:
-            return SimAwsError(rule.code, rule.message, status=rule.status)
-        RUNTIME.set_async_failure(rule)
+        if rule.async_failure is not None:
+            RUNTIME.set_async_failure(rule)
+        elif rule.after_effect:
+            lost = SimAwsError(rule.code, rule.message, status=rule.status)
+        else:
+            return SimAwsError(rule.code, rule.message, status=rule.status), None
     try:
         body = json.loads(raw_body or "{}")
     except ValueError:
         body = {}
-    return max_results_error(service, operation, body if isinstance(body, dict) else {})
+    return max_results_error(service, operation, body if isinstance(body, dict) else {}), lost
 
 
 def _gated(original: Any, service: str) -> Any:
     def call_action(self: Any) -> Any:
         operation = self._get_action()
         raw = self.body.decode() if isinstance(self.body, bytes) else (self.body or "")
-        error = gate(service, operation, raw)
-        if error is not None:
-            return error.as_response()
+        refusal, lost = gate(service, operation, raw)
+        if refusal is not None:
+            return refusal.as_response()
         with RUNTIME.lock:
             if service == "sso-admin":
                 backend: Any = ssoadmin_backends[self.current_account][self.region]
                 backend.settle()
             try:
-                return original(self)
+                response = original(self)
             finally:
                 RUNTIME.set_async_failure(None)
                 # Any sso-admin call may settle async work; reads elsewhere do not.
                 changes = service == "sso-admin" or not operation.startswith(_READS)
                 if RUNTIME.after_change is not None and changes:
                     RUNTIME.after_change()
+        return lost.as_response() if lost is not None else response
 
     call_action.__wrapped__ = original  # type: ignore[attr-defined]
     return call_action
@@ -103,4 +120,5 @@ def install() -> None:
             for name, function in operations.items():
                 setattr(cls, name, function)
             cls.call_action = _gated(cls.call_action, service)  # type: ignore[method-assign]
+        s3_conditional.install()
         _installed = True

@@ -15,6 +15,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # Organizations (rate/s, burst) per API, per account: AWS-NOTES table 1.2.
 ORGANIZATIONS_RATES: dict[str, tuple[float, int]] = {
@@ -48,12 +49,19 @@ class FaultRule:
     on every match when `permanent` (or when neither of the others is set),
     at most `times` times. With `async_failure` set, an asynchronous sso-admin
     call is accepted (IN_PROGRESS) and then ends FAILED with that
-    FailureReason instead of returning an HTTP error.
+    FailureReason instead of returning an HTTP error. With `after_effect`,
+    the call is carried out (its change is made and kept) and then the
+    client gets the rule's error instead of the real response: a response
+    lost on its way back, so a retry meets what the first attempt did
+    (ConflictException "already exists", ResourceNotFoundException, ...).
 
     With `hold` set, a firing call first waits until the event is set, then
     fails as above: a request lost on its way to AWS while the client hangs
     on it. Other calls go on meanwhile, so a test can stop the client at
     that exact instant (`kill -9` with the intent journaled, the outcome not).
+    `hold_path` does the same across processes (an `idc --sim` command
+    configured through IDC_SIM_REALISM): the call creates `<hold_path>.held`
+    and waits until `hold_path` exists.
     `fired` counts firings, a held call from the moment it is held.
     """
 
@@ -67,7 +75,9 @@ class FaultRule:
     permanent: bool = False
     times: int | None = None
     async_failure: str | None = None
+    after_effect: bool = False
     hold: threading.Event | None = field(default=None, compare=False)
+    hold_path: str | None = None
     matched: int = field(default=0, compare=False)
     fired: int = field(default=0, compare=False)
 
@@ -153,6 +163,13 @@ class RateTable:
             return False
 
 
+def wait_for_file(path: str) -> None:
+    """Say "held" with `<path>.held`, then wait until `path` exists."""
+    Path(f"{path}.held").touch()
+    while not Path(path).exists():
+        time.sleep(0.02)
+
+
 class FaultPicker:
     """Chooses which rule (if any) fires for a call; seeded, so repeatable."""
 
@@ -165,6 +182,8 @@ class FaultPicker:
         rule = self._choose(realism, service, operation, body)
         if rule is not None and rule.hold is not None:
             rule.hold.wait()  # outside the lock: only this call waits
+        if rule is not None and rule.hold_path is not None:
+            wait_for_file(rule.hold_path)
         return rule
 
     def _choose(

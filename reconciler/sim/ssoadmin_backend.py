@@ -17,6 +17,7 @@ from typing import Any
 from moto.core.utils import unix_time
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.moto_api._internal import mock_random as random
+from moto.organizations.models import organizations_backends
 from moto.ssoadmin.models import ManagedPolicy, PermissionSet, SSOAdminBackend
 
 from reconciler.sim import validation as check
@@ -27,6 +28,7 @@ DEMO_INSTANCE_ARN = "arn:aws:sso:::instance/ssoins-6804a1b2c3d4e5f6"
 DEMO_IDENTITY_STORE_ID = "d-9067a1b2c3"
 DEMO_ACCOUNT, DEMO_REGION = "123456789012", "eu-west-1"
 MAX_OUTSTANDING_CREATES = 15
+MAX_GROUPS_PER_PS_ACCOUNT = 100  # AWS-NOTES 1.1: not adjustable
 
 AKey = tuple[str, str, str, str]
 
@@ -250,8 +252,11 @@ class SimSSOAdminBackend(SSOAdminBackend):
             if not self.provisioned.get(key[0], True):
                 self.provisioned.pop(key[0], None)
 
-    def start(self, kind: str, record: dict[str, Any], payload: Any) -> dict[str, Any]:
-        """Create a status record: SUCCEEDED at once, or IN_PROGRESS until due."""
+    def start(
+        self, kind: str, record: dict[str, Any], payload: Any, failure: str | None = None
+    ) -> dict[str, Any]:
+        """Create a status record: SUCCEEDED at once, or IN_PROGRESS until due;
+        FAILED with `failure` (or a fault rule's reason) instead of succeeding."""
         request_id = str(random.uuid4())
         record = {
             "Status": "IN_PROGRESS",
@@ -260,7 +265,7 @@ class SimSSOAdminBackend(SSOAdminBackend):
             "CreatedDate": unix_time(),
         }
         self.statuses[kind][request_id] = record
-        failure = RUNTIME.take_async_failure()
+        failure = RUNTIME.take_async_failure() or failure
         delay = RUNTIME.realism.async_delay
         if failure is not None:
             payload = ("__fail__", failure)
@@ -291,29 +296,88 @@ class SimSSOAdminBackend(SSOAdminBackend):
                 self.add_assignment(payload)
             elif kind == "delete":
                 self.remove_assignment(payload)
-            else:
-                ps_arn, accounts = payload
-                ps = self.ps_by_arn[ps_arn]
-                for account in accounts:
-                    self.provisioned.setdefault(ps_arn, {})[account] = ps.version
+            elif not self.reprovision(payload):
+                record["Status"] = "FAILED"
+                record["FailureReason"] = "Received a 404 status error: Assignment not found."
+                return
         except KeyError:
             record["Status"] = "FAILED"
             record["FailureReason"] = "Received a 404 status error: Permission set not found."
             return
         record["Status"] = "SUCCEEDED"
 
+    def reprovision(self, payload: Any) -> bool:
+        """Bring the accounts of a provisioning request up to date; False when
+        ALL_PROVISIONED_ACCOUNTS named an account de-provisioned meanwhile
+        (its last assignment deleted), which AWS fails with "Assignment not
+        found" (AWS-NOTES 3, TF-35158). The other accounts are updated."""
+        ps_arn, accounts, *rest = payload
+        every = bool(rest and rest[0])
+        ps = self.ps_by_arn[ps_arn]
+        current = self.provisioned.get(ps_arn, {})
+        gone = [a for a in accounts if every and a not in current]
+        for account in accounts:
+            if account not in gone:
+                self.provisioned.setdefault(ps_arn, {})[account] = ps.version
+        return not gone
+
     def in_flight(self, kind: str) -> int:
         return sum(1 for p in self.pending if p[1] == kind)
 
+    def check_target_account(self, account_id: str) -> str | None:
+        """Refuse an account outside the instance's organization, synchronously;
+        for a member account that is not ACTIVE, the FailureReason its
+        asynchronous request will end with.
+
+        Outside the organization: AWS documents no error and no public report
+        shows one, so both the synchronous refusal and its ValidationException
+        text are our best guess (unverified); the other option, IN_PROGRESS
+        then FAILED, is what AWS is seen doing for failures *inside* a member
+        account. Suspended or closed member: provisioning was seen to end
+        FAILED with this reason (aws-samples/aws-identitycenter-codepipeline-
+        auto-assignment issue 31). A simulator built without an organization
+        (tests of one service) has nothing to check against."""
+        org: Any = organizations_backends[self.account_id][self.partition]
+        if org.org is None:
+            return None
+        account = next((a for a in org.accounts if a.id == account_id), None)
+        if account is None:
+            raise validation(
+                f"The request failed because the AWS account {account_id} is not a member "
+                "of the organization that this IAM Identity Center instance belongs to."
+            )
+        if getattr(account, "state", "ACTIVE") == "ACTIVE":
+            return None
+        return (
+            "AWS SSO is unable to complete your request at this time. Obtaining permissions "
+            f"to manage your AWS account '{account_id}' takes longer than usual. Please try "
+            "again in a few minutes. If this problem continues, contact AWS Support."
+        )
+
+    def check_group_quota(self, key: AKey) -> None:
+        """At most 100 groups per permission set in one account, queued ones included."""
+        if key[2] != "GROUP" or key in self.assignments:
+            return
+        settled = self.by_ps_account.get((key[0], key[1]), {})
+        queued = {p[3] for p in self.pending if p[1] == "create" and p[3][:2] == key[:2]}
+        groups = {k for k in settled if k[2] == "GROUP"} | {k for k in queued if k[2] == "GROUP"}
+        if len(groups - {key}) >= MAX_GROUPS_PER_PS_ACCOUNT:
+            raise quota(
+                f"You have exceeded the limit of {MAX_GROUPS_PER_PS_ACCOUNT} groups assigned "
+                "to one permission set in one AWS account."
+            )
+
     def create_assignment(self, params: dict[str, Any], principal_exists: bool) -> dict[str, Any]:
         key = self.assignment_key(params)
+        unreachable = self.check_target_account(key[1])
         if not principal_exists:
             raise not_found(f"Could not find {params['PrincipalType'].lower()} with id {key[3]}")
+        self.check_group_quota(key)
         if self.in_flight("create") >= MAX_OUTSTANDING_CREATES:
             raise quota(
                 "You have exceeded the limit of 15 outstanding CreateAccountAssignment requests."
             )
-        return self.start("create", self.status_fields(params), key)
+        return self.start("create", self.status_fields(params), key, unreachable)
 
     def delete_assignment(self, params: dict[str, Any]) -> dict[str, Any]:
         key = self.assignment_key(params)
@@ -346,8 +410,10 @@ class SimSSOAdminBackend(SSOAdminBackend):
     def provision(self, params: dict[str, Any]) -> dict[str, Any]:
         ps = self._find_permission_set(params.get("InstanceArn"), params.get("PermissionSetArn"))
         target_type = params.get("TargetType")
+        unreachable = None
         if target_type == "AWS_ACCOUNT":
             check.check_account_id("targetId", params.get("TargetId"))
+            unreachable = self.check_target_account(params["TargetId"])
             accounts = [params["TargetId"]]
         elif target_type == "ALL_PROVISIONED_ACCOUNTS":
             accounts = sorted(self.provisioned.get(ps.permission_set_arn, {}))
@@ -367,7 +433,9 @@ class SimSSOAdminBackend(SSOAdminBackend):
         record: dict[str, Any] = {"PermissionSetArn": ps.permission_set_arn}
         if target_type == "AWS_ACCOUNT":
             record["AccountId"] = params["TargetId"]
-        return self.start("provision", record, (ps.permission_set_arn, accounts))
+        every = target_type == "ALL_PROVISIONED_ACCOUNTS"
+        payload = (ps.permission_set_arn, accounts, every)
+        return self.start("provision", record, payload, unreachable)
 
     def is_current(self, ps_arn: str, account: str) -> bool:
         ps = self.ps_by_arn.get(ps_arn)

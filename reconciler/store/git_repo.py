@@ -4,11 +4,16 @@ Every snapshot is a commit touching only `state/`, so `git log -- state` is
 the backup list and any revision can be read back without a checkout. A
 snapshot commit must never sweep up someone's unrelated staged work, so we
 refuse (and say how to proceed) when the index holds changes outside state/.
+Commits go through the `git commit` binary so the repository's hooks and
+`commit.gpgsign` apply to snapshots as to any other commit; a lock file left
+by a crashed git, or a hook refusing, is reported as such, and state/ stays
+staged so the next snapshot commits it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,16 +26,14 @@ from reconciler.errors import IdcError, InputError
 
 DEFAULT_NAME = "idc"
 DEFAULT_EMAIL = "idc@localhost"
+COMMIT_HOOKS = ("pre-commit", "prepare-commit-msg", "commit-msg")
+_LOCK_IN_GIT_ERROR = re.compile(r"Unable to create '([^']+\.lock)': File exists")
 
 
 @dataclass(frozen=True)
 class Identity:
     name: str
     email: str
-
-    @property
-    def actor(self) -> git.Actor:
-        return git.Actor(self.name, self.email)
 
     @property
     def env(self) -> dict[str, str]:
@@ -121,8 +124,25 @@ class SnapshotRepo:
         inside = self.prefix + "/"
         return sorted(p for p in paths if p and not p.startswith(inside))
 
+    def lock_files(self) -> list[Path]:
+        """Lock files git would need to create to commit: the index, HEAD and
+        the branch HEAD points to (in the common dir for linked worktrees)."""
+        git_dir, common = Path(self.git.git_dir), Path(self.git.common_dir)
+        locks = [git_dir / "index.lock", git_dir / "HEAD.lock"]
+        if not self.git.head.is_detached:
+            locks.append(common / f"{self.git.head.reference.path}.lock")
+        return locks
+
+    def ensure_unlocked(self) -> None:
+        for lock in self.lock_files():
+            if lock.exists():
+                raise IdcError(_lock_message(str(lock)))
+
     def ensure_can_commit(self) -> None:
-        """Refuse before any work when a commit would include unrelated changes."""
+        """Refuse before any work when a commit would include unrelated changes
+        or git is locked (so no AWS reads are spent on a snapshot that cannot
+        be committed)."""
+        self.ensure_unlocked()
         staged = self.staged_outside_state()
         if staged:
             shown = ", ".join(staged[:5]) + (
@@ -136,19 +156,35 @@ class SnapshotRepo:
 
     def commit_state(self, message: str) -> Commit | None:
         """Stage state/ (additions, edits, deletions) and commit it; None when
-        the committed snapshot already equals the working tree."""
+        the committed snapshot already equals the working tree.
+
+        State/ staged by an earlier, interrupted snapshot is simply part of
+        this one: only changes outside state/ are refused."""
         self.ensure_can_commit()
-        try:
-            self.git.git.add("--all", "--", self.prefix)
-            if self.has_head:
-                if not self.git.index.diff("HEAD", paths=[self.prefix]):
-                    return None
-            elif not self.git.index.entries:
+        self._git("add", "--all", "--", self.prefix)
+        if self.has_head:
+            if not self.git.index.diff("HEAD", paths=[self.prefix]):
                 return None
-            actor = self.identity().actor
-            return self.git.index.commit(message, author=actor, committer=actor)
-        except git.GitCommandError as exc:
-            raise IdcError(f"git failed: {exc.stderr.strip() or exc}") from None
+        elif not self.git.index.entries:
+            return None
+        with self.git.git.custom_environment(**self.identity().env):
+            self._git("commit", "--quiet", "--cleanup=verbatim", "-m", message)
+        return self.git.head.commit
+
+    def _git(self, verb: str, *args: str) -> None:
+        """Run `git <verb> <args>`; its failure as one IdcError saying what to do."""
+        status, out, err = self.git.git.execute(
+            ["git", verb, *args], with_extended_output=True, with_exceptions=False
+        )
+        if status:
+            output = " ".join(f"{out}\n{err}".split())
+            hooks = self.hooks() if verb == "commit" else []
+            raise IdcError(_git_failure(f"git {verb}", output, hooks))
+
+    def hooks(self) -> list[str]:
+        """The commit hooks this repository runs (core.hooksPath honoured)."""
+        hooks_dir = Path(self.root, self.git.git.rev_parse("--git-path", "hooks"))
+        return [h for h in COMMIT_HOOKS if os.access(hooks_dir / h, os.X_OK)]
 
     def tag(self, name: str, commit: Commit, message: str) -> None:
         """An annotated tag, so it records who tagged the snapshot and when."""
@@ -159,3 +195,26 @@ class SnapshotRepo:
                 self.git.create_tag(name, ref=commit, message=message)
         except git.GitCommandError as exc:
             raise InputError(f"cannot create tag {name!r}: {exc.stderr.strip()}") from None
+
+
+def _lock_message(lock: str) -> str:
+    return (
+        f"{lock} exists: another git process may be running in this repository; "
+        "if none is, remove that file and run the snapshot again"
+    )
+
+
+def _git_failure(step: str, output: str, hooks: list[str]) -> str:
+    """One message for a failed git step: a leftover lock file, a refusing
+    hook (with its output), or git's own words."""
+    lock = _LOCK_IN_GIT_ERROR.search(output)
+    kept = "state/ is written but not committed; the next snapshot commits it"
+    if lock:
+        return f"{step} failed: {_lock_message(lock.group(1))} ({kept})"
+    if hooks and "sign" not in output.lower():  # a signing failure is not the hook's
+        return (
+            f"{step} failed: the repository's {'/'.join(hooks)} hook refused the snapshot "
+            f"commit: {output or 'no output'} ({kept}; fix what the hook reports, or "
+            "commit state/ yourself)"
+        )
+    return f"{step} failed: {output or 'no output'} ({kept})"

@@ -1,4 +1,4 @@
-"""Restore: an old snapshot as the desired state (SPEC section 1).
+"""Restore: an old snapshot as the desired state (docs/cli.md, `idc restore`).
 
 A snapshot already is a desired-state document set with explicit account ids,
 so restoring needs no new machinery: the snapshot becomes a `Desired` (every

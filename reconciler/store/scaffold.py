@@ -13,7 +13,7 @@ from typing import Any
 
 import git
 
-from reconciler.desired.schema import SCHEMA_DIR
+from reconciler.desired.schema import schema_files
 from reconciler.desired.yaml_io import dump_yaml
 from reconciler.fsutil import atomic_write_text
 from reconciler.model import State
@@ -66,7 +66,7 @@ def scaffold(repo: Path, *, scim: bool = False, force: bool = False) -> list[Pat
         written.append(path)
 
     repo.mkdir(parents=True, exist_ok=True)
-    for schema in sorted(SCHEMA_DIR.glob("*.schema.json")):
+    for schema in schema_files():
         # Always refreshed: the schemas belong to the installed idc version.
         atomic_write_text(repo / "schemas" / schema.name, schema.read_text("utf-8"))
     put(repo / "idc.yaml", settings_text(scim))

@@ -40,7 +40,7 @@ class FakeWriter:
             }
         )
 
-    def execute(self, op: Op) -> None:
+    def execute(self, op: Op, *, converge: bool = False) -> None:
         n = len(self.calls)
         if self.crash_before == n:
             raise Crash()

@@ -43,13 +43,18 @@ class Stop:
     account: str | None = None
 
 
-# The plan of change_desired: a permission set edit, a user, a group edit, a
-# membership, two assignment creates (one batch), four re-provisions. An odd
-# count, so that with finish = seed % 2 every (stop, finish) pair comes up
-# within 2 x len(STOPS) seeds; the first two are what `make test` runs.
+# The plan of change_desired plus a policy and a tag (so the permission set
+# edit is three calls: UpdatePermissionSet, AttachManagedPolicy, TagResource),
+# a user, a group edit, a membership, two assignment creates (one batch),
+# four re-provisions. An odd count, so that with finish = seed % 2 every
+# (stop, finish) pair comes up within 2 x len(STOPS) seeds; the first three
+# are what `make test` runs, two of them inside the permission set's edit.
 STOPS = (
     # Both assignments submitted and IN_PROGRESS: killed while polling.
     Stop("DescribeAccountAssignmentCreationStatus", None, "create_assignment"),
+    # Inside one multi-call change: its first call has landed, the rest not.
+    Stop("AttachManagedPolicyToPermissionSet", None, "update_permission_set"),
+    Stop("TagResource", None, "update_permission_set"),
     Stop("CreateUser", "zed@example.com", "create_user"),
     Stop("UpdatePermissionSet", None, "update_permission_set"),
     Stop("UpdateGroup", None, "update_group"),
@@ -90,6 +95,29 @@ def assert_killed_mid_run(journal: Journal, stop: Stop) -> None:
     assert max(journal.intents) <= last, (last, journal.intents)
 
 
+EXTRA_POLICY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def change_desired_in_three_calls(repo: Path) -> None:
+    change_desired(repo)
+    ps = repo / "desired" / "permission_sets" / "Developer.yaml"
+    text = ps.read_text()
+    text = text.replace(
+        "      - arn:aws:iam::aws:policy/PowerUserAccess\n",
+        f"      - arn:aws:iam::aws:policy/PowerUserAccess\n      - {EXTRA_POLICY}\n",
+    )
+    ps.write_text(text.replace("      team: platform\n", "      team: platform\n      tier: dev\n"))
+
+
+def assert_half_done(stop: Stop) -> None:
+    """A kill inside the permission set's edit left it half done in AWS."""
+    if stop.op != "update_permission_set" or stop.operation == "UpdatePermissionSet":
+        return
+    developer = live().permission_sets["Developer"]
+    assert developer.session_duration == "PT2H", "the edit's first call had not landed"
+    assert ("tier", "dev") not in developer.tags, "the edit had finished"
+
+
 def start_apply(repo: Path, url: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -116,7 +144,7 @@ def kill_apply_then_recover(tmp_path: Path, seed: int) -> None:
         sim = endpoint.sim
         try:
             assert run_idc("--repo", str(tmp_path), "init", "--from-live").exit_code == 0
-            change_desired(tmp_path)
+            change_desired_in_three_calls(tmp_path)
             before = live()
             # Asynchronous requests stay IN_PROGRESS a while, as at AWS, so a
             # kill can leave some running that land only after the recovery
@@ -137,6 +165,7 @@ def kill_apply_then_recover(tmp_path: Path, seed: int) -> None:
         (journal,) = journals(tmp_path)
         killed = read_journal(journal)
         assert_killed_mid_run(killed, stop)
+        assert_half_done(stop)
         result = run_idc(
             "--repo",
             str(tmp_path),
@@ -155,12 +184,12 @@ def kill_apply_then_recover(tmp_path: Path, seed: int) -> None:
             assert live() == before, (seed, stop)
 
 
-@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("seed", [0, 1, 2])
 def test_killed_apply_resumes_or_rolls_back(tmp_path: Path, seed: int) -> None:
     kill_apply_then_recover(tmp_path, seed)
 
 
 @pytest.mark.faults
-@pytest.mark.parametrize("seed", range(2, 2 + FAULT_SEEDS))
+@pytest.mark.parametrize("seed", range(3, 3 + FAULT_SEEDS))
 def test_killed_apply_resumes_or_rolls_back_many_seeds(tmp_path: Path, seed: int) -> None:
     kill_apply_then_recover(tmp_path, seed)

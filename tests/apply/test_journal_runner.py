@@ -281,3 +281,33 @@ def test_continue_on_error_still_stops_at_a_failed_synchronous_op(tmp_path: Path
     result = apply_pairs(target(w, tmp_path), ops_from_plan(sample_plan()), continue_on_error=True)
     assert result.first_failure[0].name == "remove_member"  # type: ignore[index]
     assert w.calls[-1].name == "remove_member" and not result.outcome.skipped
+
+
+def test_a_lost_lock_stops_the_run_before_its_next_write_and_resume_finishes(
+    tmp_path: Path,
+) -> None:
+    """Target.guard (the S3 lease check) fails after three writes: the fourth
+    is never called nor journaled as intended, the journal ends interrupted
+    with the reason, and a resume (holding the lock again) finishes the plan."""
+    import json
+
+    from reconciler.apply.lease import LockLostError
+    from reconciler.apply.runner import RunInterrupted
+
+    w = seeded()
+    lost = "this apply lost the S3 lock s3://b/k: it is now held by pid 7"
+
+    def guard() -> None:
+        if len(w.calls) >= 3:
+            raise LockLostError(lost)
+
+    t = target(w, tmp_path)
+    t.guard = guard
+    with pytest.raises(RunInterrupted) as stopped:
+        apply_pairs(t, ops_from_plan(sample_plan()))
+    assert stopped.value.reason == lost and len(w.calls) == 3
+    records = [json.loads(line) for line in stopped.value.journal.read_text().splitlines()]
+    assert [r["seq"] for r in records if r["type"] == "intent"] == [0, 1, 2]
+    assert records[-1] == {**records[-1], "type": "end", "status": "interrupted", "message": lost}
+    finished = resume(target(w, tmp_path), stopped.value.journal)
+    assert finished.ok and len(w.calls) == 13

@@ -13,13 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from reconciler.apply.lock import LockHeldError, apply_lock
-from reconciler.aws.clients import AwsSession
-from reconciler.aws.s3_lock import S3Lock, S3LockHeldError
 from tests.conftest import ROOT
 
 # Holds the apply lock the way a running apply does, says so, then waits to be killed.
@@ -125,22 +121,3 @@ def test_a_leftover_holder_record_naming_a_live_process_does_not_block(tmp_path:
         (tmp_path / ".idc" / name).write_text(record)
     with apply_lock(tmp_path) as me:
         assert me.pid == os.getpid()
-
-
-@mock_aws
-def test_s3_lock_is_exclusive_and_names_its_holder() -> None:
-    boto3.client("s3", region_name="eu-west-1").create_bucket(
-        Bucket="idc-locks", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
-    )
-    session = AwsSession(region="eu-west-1")
-    first = S3Lock(session, "s3://idc-locks/prod/apply.lock")
-    first.acquire({"host": "runner-1", "pid": 42, "user": "ci", "time": "t", "journal": "j1"})
-    second = S3Lock(session, "s3://idc-locks/prod/apply.lock")
-    with pytest.raises(S3LockHeldError, match="pid 42 of ci on runner-1 since t, journal j1"):
-        second.acquire({"host": "runner-2", "pid": 7, "user": "ci", "time": "t2"})
-    first.release()
-    second.acquire({"host": "runner-2", "pid": 7, "user": "ci", "time": "t2"})
-    second.release()
-    assert "Contents" not in boto3.client("s3", region_name="eu-west-1").list_objects_v2(
-        Bucket="idc-locks"
-    )

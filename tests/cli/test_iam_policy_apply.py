@@ -157,6 +157,12 @@ def test_apply_and_rollback_call_only_what_the_apply_policy_allows(
     sim.client("s3").create_bucket(
         Bucket="idc-locks", CreateBucketConfiguration={"LocationConstraint": sim.region}
     )
+    # a lock left by a killed run, its lease run out: apply reads and takes it over
+    sim.client("s3").put_object(
+        Bucket="idc-locks",
+        Key="prod/apply.lock",
+        Body=json.dumps({"pid": 1, "host": "gone", "expires_at": "2020-01-01T00:00:00.000000Z"}),
+    )
     plan_policy = policy(idc, "iam-policy", "plan")
     # the lock comes from idc.yaml without --s3-lock
     apply_policy = policy(idc, "--repo", repo, "iam-policy", "apply")
@@ -177,12 +183,13 @@ def test_apply_and_rollback_call_only_what_the_apply_policy_allows(
 
     applied = idc("--repo", repo, "apply", str(tmp_path / "plan.json"), "--auto-approve")
     assert applied.exit_code == 0, applied.output
+    assert "took over the S3 lock" in applied.stderr
     apply_calls = recorder.take()
     assert_allowed(apply_calls, apply_policy, "apply")
     # the scenario exercised every write the policy grants, the lock too
     writes = {action(service, op) for service, ops in WRITES.items() for op in ops}
     assert writes <= needed(apply_calls), sorted(writes - needed(apply_calls))
-    assert {"s3:PutObject", "s3:HeadObject", "s3:DeleteObject"} <= apply_calls
+    assert {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"} <= apply_calls
 
     sim.realism = Realism()  # status polling is covered; rollback need not wait
     # resume and rollback first ask whether each op's effect is live (not

@@ -1,7 +1,9 @@
+import json
 from pathlib import Path
 
 import git
 
+from reconciler.desired.yaml_io import load_yaml
 from tests.conftest import ROOT, IdcRunner
 
 
@@ -44,6 +46,29 @@ def test_product_workflows_are_the_templates_init_writes() -> None:
     for template in templates.glob("*.yml"):
         shipped = ROOT / ".github" / "workflows" / template.name
         assert shipped.read_text() == template.read_text(), template.name
+
+
+def test_init_copies_every_packaged_schema(idc: IdcRunner, tmp_path: Path) -> None:
+    assert idc("init", str(tmp_path / "org")).exit_code == 0
+    packaged = sorted((ROOT / "reconciler" / "schemas").glob("*.schema.json"))
+    assert len(packaged) == 5
+    for schema in packaged:
+        copied = tmp_path / "org" / "schemas" / schema.name
+        assert json.loads(copied.read_text()) == json.loads(schema.read_text())
+
+
+def test_workflows_install_idc_without_the_simulator() -> None:
+    for template in (ROOT / "reconciler" / "store" / "templates").glob("*.yml"):
+        text = template.read_text()
+        assert 'pip install "idc-reconciler==' in text, template.name
+        assert "[sim]" not in text and "--sim" not in text, template.name
+
+
+def test_a_refused_plan_is_still_commented_on_the_pull_request() -> None:
+    workflow = load_yaml(ROOT / "reconciler" / "store" / "templates" / "idc-plan.yml")
+    steps = {step.get("name", ""): step for step in workflow["jobs"]["plan"]["steps"]}
+    comment = steps["Comment the plan on the pull request"]
+    assert comment["if"].startswith("always() && ")  # runs after a failed plan step
 
 
 def test_plan_after_init_from_live_is_empty(idc: IdcRunner, tmp_path: Path) -> None:

@@ -237,3 +237,16 @@ def test_without_a_terminal_restore_refuses_to_wait_for_confirmation(repo: Path)
     assert "not restoring: confirmation needs a terminal" in err and "--auto-approve" in err
     assert "Traceback" not in out + err
     assert (repo / ".idc" / "sim" / STATE_FILE).read_bytes() == before
+
+
+def test_a_restore_over_max_deletes_shows_its_plan_then_refuses(repo: Path) -> None:
+    settings = repo / "idc.yaml"
+    settings.write_text(settings.read_text().replace("max_deletes: 25", "max_deletes: 1"))
+    before = snapshot_files(repo)
+    code, out, err = idc_in(repo, "restore", "A", "--auto-approve")
+    assert code == 1 and "max_deletes" in err and "Traceback" not in err
+    assert "  - user zed@example.com" in out  # the reviewer sees what it would delete
+    assert "Plan: " in out
+    code, _, err = idc_in(repo, "snapshot", "--no-commit")
+    assert code == 0, err
+    assert snapshot_files(repo) == before  # nothing was restored

@@ -314,3 +314,35 @@ def test_a_stray_file_in_journal_breaks_no_other_command(
     bad = idc("--repo", str(repo), "rollback", "29990101T000000000000Z-zzzzzz.jsonl")
     assert bad.exit_code == 1 and "Traceback" not in bad.output
     assert "29990101T000000000000Z-zzzzzz.jsonl" in bad.stderr
+
+
+def test_a_failed_resume_rolls_back_the_whole_change_and_counts_it(
+    repo: Path,  # noqa: F811
+    idc: IdcRunner,
+    sim: Simulator,  # noqa: F811
+) -> None:
+    before = live()
+    quota = FaultRule(
+        "CreateAccountAssignment",
+        code="ServiceQuotaExceededException",
+        status=402,
+        message="role quota reached",
+        resource="666666666666",
+        permanent=True,
+    )
+    sim.realism = Realism(faults=[quota])
+    kept = idc("--repo", str(repo), "apply", "--auto-approve", "--no-rollback-on-failure")
+    assert quota.fired and kept.exit_code == 1, kept.output
+    (journal,) = journals(repo)
+    # the resume gets further, then fails at a re-provision
+    refusal = FaultRule("ProvisionPermissionSet", code="ValidationException", status=400, times=1)
+    sim.realism = Realism(faults=[refusal])
+    resumed = idc("--repo", str(repo), "apply", "--resume", journal.name)
+    assert refusal.fired and resumed.exit_code == 1, resumed.output
+    # the apply's operations and the resume's are undone together, and counted
+    assert "resuming" in resumed.stderr and "5 operation(s) already done" in resumed.stderr
+    undo = json.loads(journals(repo)[-1].read_text().splitlines()[0])
+    assert undo["kind"] == "rollback" and len(undo["ops"]) > 5
+    assert f"rolled back automatically: {len(undo['ops'])} operation(s) undone" in resumed.stderr
+    assert "Apply complete" not in resumed.stderr
+    assert live() == before

@@ -19,7 +19,10 @@ DEMO = ROOT / "reconciler" / "sim" / "data" / "demo.yaml"
 
 
 def test_every_schema_file_is_loaded_by_name() -> None:
-    on_disk = sorted(p.name.removesuffix(".schema.json") for p in (ROOT / "schemas").glob("*.json"))
+    on_disk = sorted(
+        p.name.removesuffix(".schema.json")
+        for p in (ROOT / "reconciler" / "schemas").glob("*.json")
+    )
     assert on_disk == sorted(SCHEMA_NAMES)
 
 

@@ -87,3 +87,17 @@ def test_encryption_key_parse() -> None:
     assert str(EncryptionKey.parse("file:keys/a.key")) == "file:keys/a.key"
     with pytest.raises(ValueError, match="env:NAME"):
         EncryptionKey.parse("vault:x")
+
+
+def test_the_s3_lock_lease_defaults_to_15_minutes_and_is_at_least_a_minute(
+    tmp_path: Path,
+) -> None:
+    settings = tmp_path / "idc.yaml"
+    settings.write_text("lock:\n  s3: s3://b/locks/apply.lock\n")
+    assert load_settings(tmp_path).lock_lease_seconds == 900
+    settings.write_text("lock:\n  s3: s3://b/locks/apply.lock\n  lease_seconds: 120\n")
+    loaded = load_settings(tmp_path)
+    assert (loaded.lock_s3, loaded.lock_lease_seconds) == ("s3://b/locks/apply.lock", 120)
+    settings.write_text("lock:\n  s3: s3://b/locks/apply.lock\n  lease_seconds: 5\n")
+    with pytest.raises(InputError, match=r"idc\.yaml:3"):
+        load_settings(tmp_path)

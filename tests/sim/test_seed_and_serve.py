@@ -188,4 +188,4 @@ def test_cli_serve_stops_by_itself_and_reset_forgets_state(idc: IdcRunner, tmp_p
         pass
     assert state.exists()
     result = idc("--repo", str(tmp_path), "sim", "reset")
-    assert result.exit_code == 0 and not state.exists()
+    assert result.exit_code == 0 and not (state / "state.pickle").exists()

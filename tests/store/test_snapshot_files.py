@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 from pathlib import Path
 
 import jsonschema
@@ -17,7 +18,16 @@ from reconciler.store.manifest import read_snapshot, render_snapshot, sha256
 from reconciler.store.snapshot_files import file_name_for, parse_snapshot, render_data_files
 from tests.store.strategies import states
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[2] / "reconciler" / "schemas"
+
+
+def _schema_named_by(path: str, modeline: str) -> Path:
+    """The schema a state file's modeline names, resolved as in a repository
+    `idc init` made: relative to `state/<path>`, into the repository's
+    `schemas/` (a copy of the package's schemas)."""
+    target = posixpath.normpath(posixpath.join("state", posixpath.dirname(path), modeline))
+    assert posixpath.dirname(target) == "schemas", (path, modeline)
+    return SCHEMAS / posixpath.basename(target)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -46,7 +56,7 @@ def test_demo_files_are_split_as_the_spec_says(demo: State) -> None:
         lines = data.decode().splitlines()
         modeline = lines[0].removeprefix("# yaml-language-server: $schema=")
         # relative to the file, it names a schema in the repository's schemas/
-        assert (SCHEMAS.parent / "state" / Path(path).parent / modeline).resolve().exists()
+        assert _schema_named_by(path, modeline).is_file()
         assert "do not edit" in lines[1]
 
 
@@ -54,7 +64,7 @@ def test_every_file_validates_against_the_schema_its_header_names(demo: State) -
     for path, data in render_snapshot(demo).items():
         text = data.decode()
         modeline = text.splitlines()[0].split("$schema=")[1]
-        schema_path = (SCHEMAS.parent / "state" / Path(path).parent / modeline).resolve()
+        schema_path = _schema_named_by(path, modeline)
         validator = jsonschema.Draft202012Validator(
             json.loads(schema_path.read_text()), format_checker=jsonschema.FormatChecker()
         )
