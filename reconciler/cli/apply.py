@@ -141,7 +141,9 @@ def _plan_to_apply(
         from reconciler.plan import TooManyDeletesError, build_plan
 
         desired = load_desired(app.repo, settings)
-        live = read_state(app.aws(), instance=settings.instance)
+        live = read_state(
+            app.aws(), instance=settings.instance, stale=settings.manage.permission_sets
+        )
         try:
             plan = build_plan(desired, live, settings, allow_deletes=allow_deletes)
         except TooManyDeletesError as exc:  # show what it would delete, then refuse

@@ -240,7 +240,12 @@ def _plan(
     and strategy (reconciler.plan.strategy), print it as `idc plan` does;
     returns the plan and the live instance ARN / store id. The delete budget
     counts the deletes left after narrowing."""
-    live = read_state(app.aws(), instance=settings.instance, kinds=live_kinds(kinds))
+    live = read_state(
+        app.aws(),
+        instance=settings.instance,
+        kinds=live_kinds(kinds),
+        stale=settings.manage.permission_sets,
+    )
     _check(app, source, live, kinds, settings)
     restore = restore_desired(source, live, kinds)
     found = tuple(Diagnostic("", 0, 0, w, "warning") for w in restore.warnings)
