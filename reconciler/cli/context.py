@@ -57,7 +57,8 @@ class AppContext:
         which the next command sees as well)."""
         verb = args.split(" ", 1)[0]
         options: list[str] = []
-        if self.repo != Path(".") and str(self.repo) not in args:
+        named = re.search(rf"(^|\s){re.escape(str(self.repo))}(\s|$)", args)
+        if self.repo != Path(".") and not named:
             options += ["--repo", str(self.repo)]
         if verb != "sim":  # `idc sim ...` is the simulator already
             if self.sim:
