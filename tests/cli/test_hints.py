@@ -38,6 +38,8 @@ def test_progress_hints_repeat_repo_and_sim(idc: IdcRunner, tmp_path: Path) -> N
     assert hint in plan.stderr
     empty = idc("--repo", str(repo), "--sim", "history", "list")
     assert f"(run `idc --repo {repo} --sim snapshot`)" in empty.stderr
+    snapshot = idc("--repo", str(repo), "--sim", "snapshot")
+    assert f"next: `idc --repo {repo} --sim history list` lists" in snapshot.stderr
     # the hint works when copied
     copied = shlex.split(hint.strip("`"))
     applied = idc(*copied[1:], "--auto-approve")
