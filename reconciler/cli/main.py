@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -92,7 +93,13 @@ def cli(
     """idc: GitOps for AWS IAM Identity Center.
 
     Keep users, groups, memberships, permission sets and account assignments
-    as YAML in git; snapshot, plan, apply and roll back.
+    as YAML in git; snapshot, plan, apply and roll back. Every command takes
+    the options below before its name; `idc COMMAND --help` describes it.
+
+    \b
+    Examples:
+      idc --sim plan
+      idc --repo infra/idc --region eu-west-1 snapshot
     """
     app = AppContext(
         repo=repo,
@@ -133,8 +140,8 @@ def run(argv: list[str]) -> int:
     except click.ClickException as exc:
         exc.show()
         failure, code = exc.format_message(), 1
-    except IdcError as exc:
-        failure, code = _report(exc, verbose), 1
+    except IdcError as exc:  # the commands it suggests carry this run's --repo/--sim
+        failure, code = _report(exc, verbose, hinted=app.hinted if app else str), 1
     except BrokenPipeError:  # `idc ... | head`: the reader has all it wanted
         _stdout_gone()
         code = 1
@@ -147,7 +154,7 @@ def run(argv: list[str]) -> int:
     except Exception as exc:  # an unexpected bug still gets a one-line report
         translated = _from_botocore(exc)
         if translated is not None:
-            failure, code = _report(translated, verbose), 1
+            failure, code = _report(translated, verbose, hinted=app.hinted if app else str), 1
         else:
             failure, code = _report(exc, verbose, unexpected=True), 1
     if code == 1 and app is not None and app.notify:
@@ -189,10 +196,15 @@ def _from_botocore(exc: Exception) -> IdcError | None:
     return as_idc_error(exc)
 
 
-def _report(exc: BaseException, verbose: bool, unexpected: bool = False) -> str:
+def _report(
+    exc: BaseException,
+    verbose: bool,
+    unexpected: bool = False,
+    hinted: Callable[[str], str] = str,
+) -> str:
     if verbose:
         traceback.print_exception(exc, file=sys.stderr)
-    text = str(exc) or type(exc).__name__
+    text = hinted(str(exc) or type(exc).__name__)
     if unexpected:
         text = f"unexpected {type(exc).__name__}: {text} (run with -v for a traceback)"
     lines = text.splitlines() or [text]

@@ -17,8 +17,10 @@ NO_INSTANCE = "no such Identity Center instance in this account and region"
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The current directory, as a new user runs idc: hints then carry no --repo."""
     (tmp_path / "idc.yaml").write_text("instance: auto\n")
+    monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
@@ -43,7 +45,7 @@ def assert_plain(result_stderr: str) -> None:
 
 
 def test_no_region_says_where_to_set_one(idc: IdcRunner, repo: Path, no_region: None) -> None:
-    result = idc("--repo", str(repo), "accounts")
+    result = idc("accounts")
     assert result.exit_code == 1
     assert result.stderr.startswith(
         "error: no AWS region: pass --region REGION or set `region:` in idc.yaml"
@@ -59,24 +61,24 @@ def test_region_of_idc_yaml_is_used_and_region_option_overrides_it(
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # the AWS chain says us-east-1
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     (repo / "idc.yaml").write_text(f"instance: {sim.instance_arn}\n")
-    assert NO_INSTANCE in idc("--repo", str(repo), "accounts").stderr
+    assert NO_INSTANCE in idc("accounts").stderr
 
     (repo / "idc.yaml").write_text(f"instance: {sim.instance_arn}\nregion: {sim.region}\n")
-    read = idc("--repo", str(repo), "accounts")
+    read = idc("accounts")
     assert read.exit_code == 0, read.output
     assert "11 accounts" in read.stdout
 
-    overridden = idc("--repo", str(repo), "--region", "us-east-1", "accounts")
+    overridden = idc("--region", "us-east-1", "accounts")
     assert overridden.exit_code == 1
     assert NO_INSTANCE in overridden.stderr
 
 
 def test_region_option_is_checked_like_idc_yaml_before_any_call(idc: IdcRunner, repo: Path) -> None:
-    result = idc("--repo", str(repo), "--region", "Europe", "accounts")
+    result = idc("--region", "Europe", "accounts")
     assert result.exit_code == 1
     assert "'Europe' is not an AWS region name (like eu-west-1 or us-east-1)" in result.stderr
     (repo / "idc.yaml").write_text("region: Europe\n")
-    in_yaml = idc("--repo", str(repo), "validate")
+    in_yaml = idc("validate")
     assert in_yaml.exit_code == 1 and "idc.yaml:1:" in in_yaml.stderr
 
 
@@ -89,9 +91,9 @@ def test_unknown_profile_names_it_and_where_profiles_live(
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     if how == "env":
         monkeypatch.setenv("AWS_PROFILE", "prod")
-        result = idc("--repo", str(repo), "accounts")
+        result = idc("accounts")
     else:
-        result = idc("--repo", str(repo), "--profile", "prod", "accounts")
+        result = idc("--profile", "prod", "accounts")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: no AWS profile 'prod' in the AWS config")
     assert "--profile or AWS_PROFILE" in result.stderr
@@ -99,7 +101,7 @@ def test_unknown_profile_names_it_and_where_profiles_live(
 
 
 def test_sim_ignores_the_profile(idc: IdcRunner, repo: Path) -> None:
-    result = idc("--repo", str(repo), "--sim", "--profile", "no-such-profile", "accounts")
+    result = idc("--sim", "--profile", "no-such-profile", "accounts")
     assert result.exit_code == 0, result.output
     assert "profile" not in result.stderr
 
@@ -124,7 +126,7 @@ def no_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_no_credentials_says_how_to_provide_them(
     idc: IdcRunner, repo: Path, no_credentials: Path
 ) -> None:
-    result = idc("--repo", str(repo), "--region", "eu-west-1", "accounts")
+    result = idc("--region", "eu-west-1", "accounts")
     assert result.exit_code == 1
     assert "no AWS credentials found: pass --profile NAME" in result.stderr
     assert "AWS_ACCESS_KEY_ID" in result.stderr
@@ -140,7 +142,7 @@ def test_sso_profile_without_login_says_to_log_in(
         "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
         "sso_region = eu-west-1\n"
     )
-    result = idc("--repo", str(repo), "--profile", "admin", "accounts")
+    result = idc("--profile", "admin", "accounts")
     assert result.exit_code == 1
     assert "run `aws sso login`" in result.stderr
     assert_plain(result.stderr)
@@ -162,7 +164,7 @@ def test_access_denied_names_action_resource_and_the_policy_command(
         "identitystore:ListUsers on resource: arn:aws:identitystore::123456789012:"
         f"identitystore/{sim.identity_store_id}",
     )
-    result = idc("--repo", str(repo), "snapshot", "--no-commit")
+    result = idc("snapshot", "--no-commit")
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"error: ListUsers on identity store {sim.identity_store_id} failed")
@@ -175,7 +177,7 @@ def test_access_denied_without_the_action_in_aws_words_still_names_it(
     idc: IdcRunner, repo: Path, sim: Simulator
 ) -> None:
     _fail(sim, "sso-admin:ListInstances", "AccessDeniedException", "Access denied")
-    result = idc("--repo", str(repo), "accounts")
+    result = idc("accounts")
     assert result.exit_code == 1
     assert "ListInstances on Identity Center failed: AccessDeniedException" in result.stderr
     assert "the caller needs sso:ListInstances; `idc iam-policy" in result.stderr
@@ -187,7 +189,7 @@ def test_expired_credentials_say_to_refresh_them(
     idc: IdcRunner, repo: Path, sim: Simulator, code: str
 ) -> None:
     _fail(sim, "sso-admin:ListInstances", code, "The security token included is expired")
-    result = idc("--repo", str(repo), "accounts")
+    result = idc("accounts")
     assert result.exit_code == 1
     assert "the AWS credentials have expired: refresh them" in result.stderr
     assert_plain(result.stderr)
@@ -195,7 +197,7 @@ def test_expired_credentials_say_to_refresh_them(
 
 def test_rejected_credentials_say_to_check_them(idc: IdcRunner, repo: Path, sim: Simulator) -> None:
     _fail(sim, "sso-admin:ListInstances", "UnrecognizedClientException", "bad token")
-    result = idc("--repo", str(repo), "accounts")
+    result = idc("accounts")
     assert result.exit_code == 1
     assert "AWS does not accept these credentials" in result.stderr
     assert_plain(result.stderr)
@@ -204,6 +206,6 @@ def test_rejected_credentials_say_to_check_them(idc: IdcRunner, repo: Path, sim:
 def test_sim_ignores_regions_too(idc: IdcRunner, repo: Path) -> None:
     """The simulator is one region; a region meant for AWS must not empty it."""
     (repo / "idc.yaml").write_text("instance: auto\nregion: us-west-2\n")
-    result = idc("--repo", str(repo), "--sim", "--region", "ap-south-1", "accounts")
+    result = idc("--sim", "--region", "ap-south-1", "accounts")
     assert result.exit_code == 0, result.output
     assert "11 accounts" in result.stdout

@@ -20,7 +20,9 @@ def test_a_problem_without_a_file_has_no_empty_prefix() -> None:
 
 
 @pytest.fixture
-def snapshotted(tmp_path: Path, idc: IdcRunner) -> Path:
+def snapshotted(tmp_path: Path, idc: IdcRunner, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository with one snapshot, the current directory (hints carry no --repo)."""
+    monkeypatch.chdir(tmp_path)
     make_git_repo(tmp_path)
     (tmp_path / "idc.yaml").write_text("instance: auto\n")
     first = idc("--repo", str(tmp_path), "--sim", "snapshot")
@@ -34,11 +36,11 @@ def snapshotted(tmp_path: Path, idc: IdcRunner) -> Path:
 def test_an_unknown_revision_suggests_history_list(
     idc: IdcRunner, snapshotted: Path, args: tuple[str, ...]
 ) -> None:
-    result = idc("--repo", str(snapshotted), "--sim", *args)
+    result = idc("--sim", *args)
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: unknown revision 'no-such-rev' in ")
-    assert line.endswith("`idc history list` shows the snapshots to choose from")
+    assert line.endswith("`idc --sim history list` shows the snapshots to choose from")
 
 
 @pytest.mark.parametrize("tag", ["a..b", "with space", "-dash", "end.lock", "x~1", "a:b"])
@@ -94,23 +96,29 @@ def test_a_plan_that_cannot_be_saved_says_where_and_why(tmp_path: Path, idc: Idc
     assert result.stderr.splitlines()[-1] == f"error: cannot save the plan to {out}: File exists"
 
 
-def test_history_outside_git_suggests_nothing_it_lacks(tmp_path: Path, idc: IdcRunner) -> None:
+def test_history_outside_git_suggests_nothing_it_lacks(
+    tmp_path: Path, idc: IdcRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """--no-commit is snapshot's way out, not history's."""
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "idc.yaml").write_text("instance: auto\n")
-    result = idc("--repo", str(tmp_path), "history")
+    result = idc("history")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"error: {tmp_path} is not a git repository: run `git init` (or `idc init`) there first\n"
+        "error: . is not a git repository: run `git init` (or `idc init`) there first\n"
     )
 
 
-def test_a_revision_before_any_snapshot_says_to_take_one(tmp_path: Path, idc: IdcRunner) -> None:
+def test_a_revision_before_any_snapshot_says_to_take_one(
+    tmp_path: Path, idc: IdcRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     make_git_repo(tmp_path)
-    result = idc("--repo", str(tmp_path), "--sim", "restore", "HEAD~1", "--test")
+    result = idc("--sim", "restore", "HEAD~1", "--test")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"error: unknown revision 'HEAD~1': no snapshot is committed in {tmp_path} yet "
-        "(`idc snapshot` takes one)\n"
+        f"error: unknown revision 'HEAD~1': no snapshot is committed in {tmp_path.resolve()} "
+        "yet (`idc --sim snapshot` takes one)\n"
     )
 
 
