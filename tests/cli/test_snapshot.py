@@ -28,10 +28,12 @@ def test_snapshot_of_the_demo_org_equals_the_golden_state(tmp_path: Path, idc: I
     result = idc("--repo", str(tmp_path), "--sim", "snapshot")
     assert result.exit_code == 0, result.output
     assert "committed" in result.stdout
-    # Not a terminal: no progress display, one summary line each on stdout and stderr.
+    # Not a terminal: no progress display; one summary line on stdout, and on
+    # stderr the calls it took and what to run next, with this run's options.
     assert len(result.stdout.strip().splitlines()) == 1
-    assert result.stderr.startswith("read ") and "API calls" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    read, hint = result.stderr.strip().splitlines()
+    assert read.startswith("read ") and "API calls" in read
+    assert hint.startswith("next: ") and f"`idc --repo {tmp_path} --sim plan`" in hint
     assert _without_time(read_state_dir(tmp_path / "state")) == _without_time(
         read_state_dir(ROOT / "state")
     )
