@@ -29,6 +29,8 @@ class AppContext:
     verbose: int = 0
     color: bool = True
     notify: str | None = None
+    role_arn: str | None = None
+    external_id: str | None = None
     stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     # While a command holds the apply lock: raises if it may no longer write
     # (its S3 lease was lost); make_target hands it to the executor.
@@ -88,6 +90,8 @@ class AppContext:
         default chain (AWS_REGION, the profile). The simulator is one account
         in one region reached without credentials, so --sim uses neither
         --profile nor a region of the user's: either would only make it fail.
+        A role (--role-arn, else `aws.role_arn` of idc.yaml) is assumed for
+        every call, with --sim too (the simulator's STS grants any role).
         """
         if self._session is None:
             from reconciler.aws.clients import AwsSession
@@ -98,10 +102,28 @@ class AppContext:
                 with simulator_required("--sim"):
                     from reconciler.sim.embedded import embedded_simulator
                 self.stack.enter_context(embedded_simulator(self.repo / ".idc" / "sim"))
-                self._session = AwsSession()
+                role, external_id = self._role()
+                self._session = AwsSession(role_arn=role, external_id=external_id)
             else:
-                self._session = AwsSession(profile=self.profile, region=self.aws_region())
+                role, external_id = self._role()
+                self._session = AwsSession(
+                    profile=self.profile,
+                    region=self.aws_region(),
+                    role_arn=role,
+                    external_id=external_id,
+                )
         return self._session
+
+    def _role(self) -> tuple[str | None, str | None]:
+        """The role to assume and its external id: the options, else idc.yaml's `aws:`."""
+        if self.role_arn:
+            return self.role_arn, self.external_id
+        from reconciler.desired.settings import SETTINGS_FILE, load_settings
+
+        if (self.repo / SETTINGS_FILE).is_file():
+            settings = load_settings(self.repo)
+            return settings.role_arn, settings.external_id
+        return None, None
 
     def aws_region(self) -> str | None:
         """--region, else idc.yaml's `region:` (None: the AWS default chain)."""

@@ -73,6 +73,13 @@ def _check_region(ctx: click.Context, param: click.Parameter, value: str | None)
     callback=_check_region,
     help="AWS region (else idc.yaml, else the AWS default chain).",
 )
+@click.option(
+    "--role-arn",
+    metavar="ARN",
+    envvar="IDC_ROLE_ARN",
+    help="Assume this IAM role for every AWS call (else aws.role_arn in idc.yaml).",
+)
+@click.option("--external-id", metavar="ID", help="External id for --role-arn.")
 @click.option("--sim", is_flag=True, help="Run against the embedded simulator, not AWS.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and requested output.")
 @click.option("-v", "--verbose", count=True, help="More detail; tracebacks on errors.")
@@ -84,6 +91,8 @@ def cli(
     repo: Path,
     profile: str | None,
     region: str | None,
+    role_arn: str | None,
+    external_id: str | None,
     sim: bool,
     quiet: bool,
     verbose: int,
@@ -110,6 +119,8 @@ def cli(
         verbose=verbose,
         color=not no_color,
         notify=notify,
+        role_arn=role_arn,
+        external_id=external_id,
     )
     ctx.obj = app
     ctx.call_on_close(app.stack.close)

@@ -134,6 +134,8 @@ class Settings:
     encryption_key: EncryptionKey | None = None
     lock_s3: str | None = None  # s3://bucket/key of the cross-machine apply lock
     lock_lease_seconds: int = DEFAULT_LEASE_SECONDS
+    role_arn: str | None = None  # aws.role_arn: assumed for every call
+    external_id: str | None = None
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any] | None) -> Settings:
@@ -144,6 +146,7 @@ class Settings:
         accounts = doc.get("accounts") or {}
         key = (doc.get("encryption") or {}).get("key")
         lock = doc.get("lock") or {}
+        aws = doc.get("aws") or {}
         protect = safety.get("protect") or ()
         return cls(
             instance=str(doc.get("instance", "auto")),
@@ -160,6 +163,8 @@ class Settings:
             encryption_key=EncryptionKey.parse(str(key)) if key else None,
             lock_s3=lock.get("s3"),
             lock_lease_seconds=int(lock.get("lease_seconds", DEFAULT_LEASE_SECONDS)),
+            role_arn=aws.get("role_arn"),
+            external_id=aws.get("external_id"),
         )
 
 

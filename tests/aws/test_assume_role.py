@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from reconciler.aws.clients import AwsSession
 from reconciler.sim import Simulator
+from tests.conftest import IdcResult, IdcRunner
 
 ROLE = "arn:aws:iam::123456789012:role/idc-apply"
 
@@ -17,3 +21,30 @@ def test_an_assumed_role_session_calls_aws_as_that_role() -> None:
         # the credentials are botocore's refreshable kind, not a one-shot copy
         credentials = session.client("sts")._request_signer._credentials
         assert credentials.method == "assume-role" and hasattr(credentials, "refresh_needed")
+
+
+def test_every_command_can_act_as_a_role_from_the_option_or_idc_yaml(
+    tmp_path: Path, idc: IdcRunner
+) -> None:
+    assert idc("--repo", str(tmp_path), "--sim", "init", "--from-live").exit_code == 0
+    by_option = idc("--repo", str(tmp_path), "--sim", "--role-arn", ROLE, "plan")
+    assert by_option.exit_code == 0, by_output(by_option)
+    settings = tmp_path / "idc.yaml"
+    settings.write_text(settings.read_text() + f"aws:\n  role_arn: {ROLE}\n  external_id: x1\n")
+    assert idc("--repo", str(tmp_path), "validate").exit_code == 0
+    assert idc("--repo", str(tmp_path), "--sim", "plan").exit_code == 0
+    (tmp_path / "desired" / "groups.yaml").write_text(
+        (tmp_path / "desired" / "groups.yaml").read_text().replace("Payments squad", "Payments")
+    )
+    applied = idc("--repo", str(tmp_path), "--sim", "apply", "--auto-approve")
+    assert applied.exit_code == 0, by_output(applied)
+    (journal,) = sorted((tmp_path / "journal").glob("2*.jsonl"))
+    caller = json.loads(journal.read_text().splitlines()[0])["caller"]["arn"]
+    assert caller == "arn:aws:sts::123456789012:assumed-role/idc-apply/idc"  # journaled as the role
+    settings.write_text(settings.read_text().replace(ROLE, "not-a-role"))
+    bad = idc("--repo", str(tmp_path), "validate")
+    assert bad.exit_code == 1 and "idc.yaml:" in bad.stderr and "role_arn" in bad.stderr
+
+
+def by_output(result: IdcResult) -> str:
+    return result.output
