@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "restore": "restore",
     "iam-policy": "iam_policy",
     "unlock": "unlock",
+    "show": "show",
 }
 
 

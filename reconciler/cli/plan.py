@@ -2,7 +2,10 @@
 
 Reads idc.yaml and desired/, reads only the live kinds the plan needs, and
 renders one Plan as text (terminal), markdown (pull-request comment) or JSON
-(the plan file). `-o` also saves the plan file for `idc apply PLAN`. A plan
+(the plan file), and records where it was made (instance, region, the
+commit of desired/) for readers of the plan alone. `-o` also saves the plan
+file for `idc apply PLAN`; `idc show PLAN` renders it again. `--only` keeps
+the changes of some kinds (the vocabulary of `restore --only`). A plan
 over safety.max_deletes is still rendered, so a pull-request comment shows
 what it would delete, but not saved, and the command fails.
 """
@@ -21,10 +24,11 @@ from reconciler.desired.loader import load_desired
 from reconciler.desired.settings import load_settings
 from reconciler.fsutil import atomic_write_text
 from reconciler.plan import Plan, TooManyDeletesError, build_plan
+from reconciler.plan.only import only_kinds
 from reconciler.plan.reads import kinds_to_read
-from reconciler.render.json import render_json
-from reconciler.render.markdown import render_markdown
-from reconciler.render.text import render_text
+from reconciler.render.formats import FORMAT_HELP, FORMATS, render_plan
+from reconciler.store.git_repo import head_commit
+from reconciler.store.restore import RESTORABLE_KINDS, parse_kinds
 
 CHANGES_PENDING = 2  # Terraform's -detailed-exitcode
 
@@ -41,10 +45,15 @@ CHANGES_PENDING = 2  # Terraform's -detailed-exitcode
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="text for terminals, markdown for a pull-request comment, json = the plan file.",
+    help=FORMAT_HELP,
+)
+@click.option(
+    "--only",
+    metavar="KINDS",
+    help=f"Plan only these kinds, comma-separated: {','.join(RESTORABLE_KINDS)}.",
 )
 @click.option(
     "--detailed-exitcode",
@@ -66,6 +75,7 @@ def command(
     app: AppContext,
     out_file: Path | None,
     fmt: str,
+    only: str | None,
     detailed_exitcode: bool,
     allow_deletes: bool,
     strict: bool,
@@ -76,16 +86,22 @@ def command(
     runs them. A plan with more deletions than safety.max_deletes is shown,
     not saved, and fails (exit 1) unless --allow-deletes.
     """
+    kinds = None if only is None else only_kinds(parse_kinds(only))
     settings = load_settings(app.repo)
     desired = load_desired(app.repo, settings)  # bad input fails before any AWS call
-    digest = repository_digest(app.repo)
+    digest, commit = repository_digest(app.repo), head_commit(app.repo)
     live = read_state(app.aws(), instance=settings.instance, kinds=kinds_to_read(desired, settings))
     try:
-        plan = build_plan(desired, live, settings, allow_deletes=allow_deletes, strict=strict)
+        plan = build_plan(
+            desired, live, settings, allow_deletes=allow_deletes, strict=strict, only=kinds
+        )
     except TooManyDeletesError as exc:  # shown for review, never saved
-        click.echo(_render(app, replace(exc.plan, desired_digest=digest), fmt), nl=False)
+        click.echo(
+            _render(app, replace(exc.plan, desired_digest=digest, desired_commit=commit), fmt),
+            nl=False,
+        )
         raise
-    plan = replace(plan, desired_digest=digest)
+    plan = replace(plan, desired_digest=digest, desired_commit=commit)
     if out_file is not None:
         atomic_write_text(out_file, plan.dumps())
         app.say(f"saved the plan to {out_file}; apply it with `idc apply {out_file}`")
@@ -95,9 +111,4 @@ def command(
 
 
 def _render(app: AppContext, plan: Plan, fmt: str) -> str:
-    if fmt == "json":
-        return render_json(plan)
-    if fmt == "markdown":
-        return render_markdown(plan)
-    color = app.color and app.out.is_terminal
-    return render_text(plan, color=color)
+    return render_plan(plan, fmt, color=app.color and app.out.is_terminal)
