@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "iam-policy": "iam_policy",
     "unlock": "unlock",
     "show": "show",
+    "journal": "journal",
 }
 
 
