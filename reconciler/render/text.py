@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from reconciler.plan import Change, Plan
+from reconciler.plan.wording import ARROW, SIGNS
 from reconciler.render.diffs import (
     attribute_changes,
     compact_json,
@@ -34,7 +35,7 @@ from reconciler.render.grouping import (
     summary_line,
 )
 
-SIGN = {"create": "+", "update": "~", "delete": "-", "reprovision": "then"}
+SIGN = {**SIGNS, "reprovision": "then"}
 STYLE = {"create": "green", "update": "yellow", "delete": "red", "reprovision": "cyan"}
 VERB = {"create": "created", "update": "updated in place", "delete": "destroyed"}
 
@@ -121,7 +122,7 @@ def _update_lines(change: Change) -> Iterable[Text]:
         else:
             yield Text.assemble(
                 ("      ~ ", "yellow"),
-                f"{attr.name} = {compact_json(attr.old)} -> {compact_json(attr.new)}",
+                f"{attr.name} = {compact_json(attr.old)} {ARROW} {compact_json(attr.new)}",
             )
 
 
