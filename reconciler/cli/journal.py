@@ -17,15 +17,18 @@ from reconciler.cli.history import _print_table
 from reconciler.store.journals import JournalEntry, list_journals
 
 
-@click.group()
-def command() -> None:
-    """The apply journals in journal/: list them.
+@click.group(invoke_without_command=True)
+@click.pass_context
+def command(ctx: click.Context) -> None:
+    """The apply journals in journal/: list (default).
 
     \b
     Examples:
       idc journal list
       idc journal list --format json
     """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_command, fmt="text")
 
 
 @command.command("list")

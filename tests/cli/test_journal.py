@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from reconciler.apply.lock import LocalLock
 from reconciler.sim import Simulator
 from tests.cli.test_apply import journals, live, repo, sim  # noqa: F401 (fixtures)
 from tests.conftest import IdcRunner
@@ -50,12 +51,21 @@ def test_list_shows_applies_rollbacks_their_status_and_what_undid_what(
     assert "skipped 1 file(s) that are not journals: notes.jsonl" in result.stderr
     assert "audit.jsonl" not in result.output
 
+    assert idc("--repo", str(repo), "journal").stdout == result.stdout  # list is the default
     data = json.loads(idc("--repo", str(repo), "journal", "list", "--format", "json").stdout)
     by_name = {j["journal"]: j for j in data["journals"]}
     assert by_name[applied.name]["rolled_back_by"] == [undo.name]
     assert by_name[undo.name]["parent"] == applied.name
     assert by_name[crashed.name]["status"] == "interrupted"
     assert data["skipped"] == ["notes.jsonl"]
+
+    lock = LocalLock(repo)  # while an apply holds the lock, its unfinished journal is running
+    lock.acquire(crashed.name, "idc apply")
+    try:
+        running = idc("--repo", str(repo), "journal", "list", "--format", "json").stdout
+    finally:
+        lock.release()
+    assert json.loads(running)["journals"][0]["status"] == "in progress"
 
 
 def test_rollback_last_picks_the_newest_apply_not_rolled_back(
