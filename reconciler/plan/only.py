@@ -38,14 +38,14 @@ def narrow(
     kept = [c for c in changes if c.kind in only]
     created = {(c.kind, _name(c)) for c in changes if c.action == "create" and c.kind not in only}
     warnings = [
-        f"{c.action} {c.key_text()} needs {kind} {name!r}, which only a change {flag} leaves "
-        "out creates; apply fails on it until that exists"
+        f"{c.action} {c.key_text()} needs {kind} {name!r}, created by a change {flag} "
+        f"leaves out; apply fails on it until that {kind.replace('_', ' ')} exists"
         for c in kept
         for kind, name in _references(c)
         if (kind, name) in created
     ]
     left_out = sorted({c.kind for c in changes if c.kind not in only}, key=list(ONLY_WORD).index)
-    kept_notes = [n for n in notes if n.split(":", 1)[0] in only or _unmanaged(n)]
+    kept_notes = [n for n in notes if not _of_left_out_kind(n, only)]
     kept_notes += [
         f"{kind}: not planned ({flag}); {sum(c.kind == kind for c in changes)} change(s) left out"
         for kind in left_out
@@ -53,8 +53,12 @@ def narrow(
     return kept, warnings, kept_notes, {k: n for k, n in in_sync.items() if k in only}
 
 
-def _unmanaged(note: str) -> bool:
-    return ": not managed (" in note
+def _of_left_out_kind(note: str, only: frozenset[str]) -> bool:
+    """A `kind: ...` note of a managed kind --only leaves out (its `not
+    planned` note replaces it); notes about unmanaged kinds, and notes not
+    about one kind (accounts a filter dropped), are kept."""
+    kind = note.split(":", 1)[0]
+    return kind in ONLY_WORD and kind not in only and ": not managed (" not in note
 
 
 def _name(change: Change) -> str:
