@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -79,7 +80,13 @@ def cli(
     """idc: GitOps for AWS IAM Identity Center.
 
     Keep users, groups, memberships, permission sets and account assignments
-    as YAML in git; snapshot, plan, apply and roll back.
+    as YAML in git; snapshot, plan, apply and roll back. Every command takes
+    the options below before its name; `idc COMMAND --help` describes it.
+
+    \b
+    Examples:
+      idc --sim plan
+      idc --repo infra/idc --region eu-west-1 snapshot
     """
     app = AppContext(
         repo=repo,
@@ -120,8 +127,8 @@ def run(argv: list[str]) -> int:
     except click.ClickException as exc:
         exc.show()
         failure, code = exc.format_message(), 1
-    except IdcError as exc:
-        failure, code = _report(exc, verbose), 1
+    except IdcError as exc:  # the commands it suggests carry this run's --repo/--sim
+        failure, code = _report(exc, verbose, hinted=app.hinted if app else str), 1
     except KeyboardInterrupt:
         failure = "interrupted"
         click.echo(f"error: {failure}", err=True)
@@ -135,10 +142,15 @@ def run(argv: list[str]) -> int:
     return code if isinstance(code, int) else 0
 
 
-def _report(exc: BaseException, verbose: bool, unexpected: bool = False) -> str:
+def _report(
+    exc: BaseException,
+    verbose: bool,
+    unexpected: bool = False,
+    hinted: Callable[[str], str] = str,
+) -> str:
     if verbose:
         traceback.print_exception(exc, file=sys.stderr)
-    text = str(exc) or type(exc).__name__
+    text = hinted(str(exc) or type(exc).__name__)
     if unexpected:
         text = f"unexpected {type(exc).__name__}: {text} (run with -v for a traceback)"
     lines = text.splitlines() or [text]

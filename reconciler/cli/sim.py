@@ -13,7 +13,13 @@ from reconciler.cli.sim_extra import simulator_required
 
 @click.group("sim")
 def command() -> None:
-    """The embedded AWS simulator (Identity Center, Organizations)."""
+    """The embedded AWS simulator (Identity Center, Organizations).
+
+    \b
+    Examples:
+      idc sim serve --port 5005
+      idc sim reset
+    """
 
 
 @command.command("serve")
@@ -43,9 +49,15 @@ def command() -> None:
 def serve(app: AppContext, port: int, host: str, seed: str, stop_after: float | None) -> None:
     """Serve the simulator over HTTP for the AWS CLI, SDKs and other tools.
 
-    Point clients at it with `--endpoint-url` or `AWS_ENDPOINT_URL`, region
-    eu-west-1 and any credentials. State lives in memory until it stops
-    (Ctrl-C).
+    It prints the environment to point a shell at it (endpoint, region and
+    dummy credentials; paste the export lines), and its URL on stdout. Its
+    state is its own, in memory until it stops (Ctrl-C): `idc --sim` keeps a
+    separate one in .idc/sim. Point idc at it as at AWS, without --sim.
+
+    \b
+    Examples:
+      idc sim serve --port 5005 &
+      AWS_ENDPOINT_URL=http://127.0.0.1:5005 aws sso-admin list-instances
     """
     with simulator_required("idc sim serve"):
         from reconciler.sim.server import serving
@@ -54,7 +66,9 @@ def serve(app: AppContext, port: int, host: str, seed: str, stop_after: float | 
         sim = endpoint.sim
         app.say(f"simulator listening on {endpoint.url} (seed: {seed})")
         app.say(f"  instance {sim.instance_arn}, identity store {sim.identity_store_id}")
-        app.say(f"  export AWS_ENDPOINT_URL={endpoint.url} AWS_DEFAULT_REGION={sim.region}")
+        app.say("point the AWS CLI, SDKs or idc (without --sim) at it with:")
+        for name, value in environment(endpoint.url, sim.region).items():
+            app.say(f"export {name}={value}")
         click.echo(endpoint.url)
         stopped = threading.Event()
         with contextlib.suppress(KeyboardInterrupt):
@@ -62,10 +76,30 @@ def serve(app: AppContext, port: int, host: str, seed: str, stop_after: float | 
     app.say("simulator stopped")
 
 
+def environment(url: str, region: str) -> dict[str, str]:
+    """What a shell needs for the AWS CLI to talk to the served simulator:
+    it signs requests, so it needs credentials (any will do)."""
+    return {
+        "AWS_ENDPOINT_URL": url,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+
+
 @command.command("reset")
 @pass_app
 def reset(app: AppContext) -> None:
-    """Forget the state `idc --sim` keeps in this repository (.idc/sim)."""
+    """Forget the state `idc --sim` keeps in this repository (.idc/sim).
+
+    The next `idc --sim` command starts again from the demo organization.
+
+    \b
+    Examples:
+      idc sim reset
+      idc --repo /tmp/org sim reset
+    """
     from reconciler.sim.embedded import STATE_FILE, state_lock
 
     state = app.repo / ".idc" / "sim"

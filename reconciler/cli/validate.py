@@ -51,12 +51,18 @@ def summary(desired: Desired, files: int) -> dict[str, int]:
 )
 @pass_app
 def command(app: AppContext, fmt: str) -> None:
-    """Check idc.yaml and desired/ against the schemas and each other
+    """Check idc.yaml and desired/ offline, without AWS access.
 
-    Reports every problem as FILE:LINE:COL: MESSAGE (exit 1); needs no AWS
-    access. A safety.protect pattern must name a kind and have the shape of
-    its key; with a snapshot in state/, it must also match something in
-    desired/ or that snapshot (`idc plan` checks it against AWS).
+    Checks both against the schemas and against each other, and reports
+    every problem as FILE:LINE:COL: MESSAGE (exit 1). A safety.protect
+    pattern must name a kind and have the shape of its key; with a snapshot
+    in state/, it must also match something in desired/ or that snapshot
+    (`idc plan` checks it against AWS).
+
+    \b
+    Examples:
+      idc validate
+      idc --repo examples/multi-account validate --format json
     """
     try:
         settings = load_settings(app.repo)
@@ -76,7 +82,7 @@ def command(app: AppContext, fmt: str) -> None:
         click.echo(json.dumps(_report(True, counts, desired.warnings), indent=2))
         return
     for warning in desired.warnings if not app.quiet else ():
-        click.echo(str(warning), err=True)
+        click.echo(app.hinted(str(warning)), err=True)
     parts = ", ".join(_count(n, k) for k, n in counts.items() if k != "files")
     click.echo(f"valid: {parts} in {_count(counts['files'], 'files')}")
 

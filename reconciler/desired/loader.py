@@ -25,6 +25,7 @@ from reconciler.model import Group, Membership, PermissionSet, User, codec
 
 DESIRED_DIR = "desired"
 TOP_LEVEL_KINDS: tuple[str, ...] = ("users", "groups", "permission_sets", "assignments")
+EMPTY_FILE = "file holds no documents (empty); nothing loaded from it"
 _KIND_WORD = {"user": "user", "group": "group", "permission_set": "permission set"}
 
 
@@ -55,16 +56,16 @@ def load_desired(repo: Path, settings: Settings) -> Desired:
     for path in paths:
         merger.add_file(path, _display(path, repo))
     if not merger.declared and not merger.errors():
-        where = f"{DESIRED_DIR}/"
-        found = f"{len(paths)} file{'s' * (len(paths) != 1)} without any" if paths else "no"
-        merger.diagnostics.append(
-            Diagnostic(
-                where,
-                0,
-                0,
-                f"no desired state: {found} documents (*.yaml with top-level "
-                f"{', '.join(TOP_LEVEL_KINDS)})",
-            )
+        # A new repository (`idc init` writes a commented starter file): a
+        # kind no file declares is never planned, so this plans nothing. One
+        # note says so instead of a warning per comment-only file.
+        merger.diagnostics = [d for d in merger.diagnostics if d.message != EMPTY_FILE]
+        found = f"{len(paths)} file{'s' * (len(paths) != 1)}, none" if paths else "no file"
+        merger.warn(
+            f"{DESIRED_DIR}/",
+            f"nothing declared yet ({found} with top-level {', '.join(TOP_LEVEL_KINDS)}), "
+            "so plans change nothing; declare some in desired/*.yaml, or adopt the live "
+            "organization with `idc init --from-live`",
         )
     desired = merger.desired()
     merger.diagnostics.extend(check_semantics(desired, settings, incomplete=merger.incomplete))
@@ -129,7 +130,7 @@ class _Merger:
         if data is None or data == {}:
             # A placeholder or fully commented-out file declares nothing, so it
             # cannot change a plan; say so, but do not fail the run.
-            self.warn(shown, "file holds no documents (empty); nothing loaded from it", 1, 1)
+            self.warn(shown, EMPTY_FILE, 1, 1)
             return
         bad_items: set[tuple[str, int]] = set()
         bad_kinds: set[str] = set()

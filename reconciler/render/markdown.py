@@ -35,6 +35,7 @@ from reconciler.render.grouping import (
     header_facts,
     legend_entries,
     scope_notes,
+    skipped_lines,
     summary_line,
 )
 
@@ -106,6 +107,13 @@ def _head(plan: Plan) -> Iterable[str]:
         yield ""
         legend = (f"{SYMBOL[entry]} = {LEGEND[entry]}" for entry in legend_entries(plan))
         yield "Legend: " + " · ".join(legend)
+    if plan.skipped:
+        yield ""
+        yield f"**Skipped ({len(plan.skipped)})**"
+        yield ""
+        yield "```"
+        yield from skipped_lines(plan)
+        yield "```"
     if plan.warnings:
         yield ""
         yield "**Warnings**"

@@ -32,6 +32,7 @@ from reconciler.render.grouping import (
     by_kind,
     legend_entries,
     scope_notes,
+    skipped_lines,
     summary_line,
 )
 
@@ -58,7 +59,9 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
 
 
 def plan_lines(plan: Plan) -> Iterable[Text]:
-    if plan.empty:
+    if plan.empty and plan.skipped:
+        yield Text("No changes left to make: everything found is skipped (listed below).")
+    elif plan.empty:
         yield Text("No changes. Identity Center matches the desired state.", style="bold green")
     else:
         yield from legend_lines(plan)
@@ -69,6 +72,11 @@ def plan_lines(plan: Plan) -> Iterable[Text]:
             yield Text(f"{KIND_TITLES[kind]} ({len(changes)})", style="bold")
             for change in changes:
                 yield from change_lines(change, plan.accounts)
+    if plan.skipped:
+        yield Text("")
+        yield Text(f"Skipped ({len(plan.skipped)}), not done by this plan:", style="bold")
+        for line in skipped_lines(plan):
+            yield Text(f"  {line}")
     if plan.warnings:
         yield Text("")
         for warning in plan.warnings:

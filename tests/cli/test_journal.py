@@ -85,7 +85,7 @@ def test_rollback_last_picks_the_newest_apply_not_rolled_back(
     assert "Rollback complete" in result.stderr and live() == before
     again = idc("--repo", str(repo), "rollback", "--last", "--dry-run")
     assert again.exit_code == 1
-    assert "no apply to roll back" in again.stderr and "idc journal list" in again.stderr
+    assert "no apply to roll back" in again.stderr and " journal list`)" in again.stderr
     for args in ((), ("--last", applied.name)):
         usage = idc("--repo", str(repo), "rollback", *args)
         assert usage.exit_code != 0 and "name a JOURNAL or pass --last" in usage.output

@@ -215,7 +215,7 @@ def test_resume_of_a_rolled_back_apply_is_refused_with_the_way_on(
     result = idc("--repo", str(repo), "apply", "--resume", journal.name, "--auto-approve")
     assert result.exit_code == 1
     assert f"was rolled back by {rollback_journal.name}" in result.stderr
-    assert f"idc rollback {rollback_journal.name}" in result.stderr
+    assert f"idc --repo {repo} rollback {rollback_journal.name}" in result.stderr
     assert live() == before and len(journals(repo)) == 2
 
 
@@ -278,7 +278,7 @@ def test_rollback_of_a_rolled_back_rollback_undoes_the_apply_again(
 
     again = idc("--repo", str(repo), "rollback", journal.name, "--auto-approve")
     assert again.exit_code == 0, again.output
-    assert "Rollback complete: 10 operation(s) undone" in again.stderr
+    assert "Rollback complete: 11 operation(s) undone" in again.stderr
     assert live() == before
 
 
