@@ -42,8 +42,10 @@ def command(ctx: click.Context) -> None:
 )
 @pass_app
 def list_command(app: AppContext, fmt: str) -> None:
-    """Applies, rollbacks and resumes, newest first: time, kind, status
-    (succeeded, failed, interrupted, in progress), operations, and what
+    """Applies, rollbacks and resumes, newest first.
+
+    For each journal: its time, kind, status (succeeded, failed,
+    interrupted, in progress), what became of its operations, and what
     rolled back or resumed what.
 
     \b

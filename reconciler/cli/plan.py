@@ -53,7 +53,7 @@ CHANGES_PENDING = 2  # Terraform's -detailed-exitcode
 @click.option(
     "--only",
     metavar="KINDS",
-    help=f"Plan only these kinds, comma-separated: {','.join(RESTORABLE_KINDS)}.",
+    help=f"Plan only these kinds, comma-separated: {', '.join(RESTORABLE_KINDS)}.",
 )
 @click.option(
     "--detailed-exitcode",
