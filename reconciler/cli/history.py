@@ -14,17 +14,17 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.desired.yaml_io import dump_yaml
 from reconciler.model import State, codec
+from reconciler.plan.wording import ARROW
+from reconciler.render.state_diff import state_diff_lines
 from reconciler.store.history import History, HistoryEntry
 from reconciler.store.manifest import verify_snapshot
-from reconciler.store.semantic_diff import DIFF_KINDS, SIGN, KeyChange, StateDiff, diff_states
+from reconciler.store.semantic_diff import DIFF_KINDS, diff_states
 
 COUNT_KINDS = ("users", "groups", "memberships", "permission_sets", "assignments", "accounts")
-_STYLE = {"added": "green", "removed": "red", "changed": "yellow"}
 
 
 def _format_option(*choices: str) -> Any:
@@ -57,29 +57,43 @@ def _print_table(app: AppContext, table: Table) -> None:
     click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
+def _list_options(f: Any) -> Any:
+    """`list`'s options, also accepted by `idc history` itself (list is the default)."""
+    f = _format_option("text", "json")(f)
+    return click.option("-n", "--max-count", type=click.IntRange(min=1), help="Only the newest N.")(
+        f
+    )
+
+
 @click.group(invoke_without_command=True)
+@_list_options
 @click.pass_context
-def command(ctx: click.Context) -> None:
+def command(ctx: click.Context, max_count: int | None, fmt: str) -> None:
     """Browse snapshots: list (default), show, diff, verify, stats.
 
     REV is any git revision (HEAD~2, a tag, a sha). Where REV is optional it
-    defaults to the working tree's state/ (else HEAD).
+    defaults to the working tree's state/ (else HEAD). `idc history -n 5`
+    is `idc history list -n 5`.
 
     \b
     Examples:
-      idc history
+      idc history -n 5
       idc history diff HEAD~1 --kind assignments
     """
     if ctx.invoked_subcommand is None:
-        ctx.invoke(list_command)
+        ctx.invoke(list_command, max_count=max_count, fmt=fmt)
+    elif max_count is not None or fmt != "text":
+        raise click.UsageError(
+            f"-n/--format before `{ctx.invoked_subcommand}` belong to `list`; "
+            f"put them after it: idc history {ctx.invoked_subcommand} ... --format ..."
+        )
 
 
 # --- list / stats -------------------------------------------------------------
 
 
 @command.command("list")
-@click.option("-n", "--max-count", type=click.IntRange(min=1), help="Only the newest N.")
-@_format_option("text", "json")
+@_list_options
 @pass_app
 def list_command(app: AppContext, max_count: int | None, fmt: str) -> None:
     """Snapshot commits, newest first: revision, time, counts, summary.
@@ -161,8 +175,8 @@ def _trend(entries: list[HistoryEntry]) -> dict[str, dict[str, int]]:
 # --- show -----------------------------------------------------------------------
 
 
-def state_documents(state: State, kind: str | None = None) -> dict[str, Any]:
-    """The state as snapshot-format documents, all kinds or one."""
+def state_documents(state: State, kinds: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The state as snapshot-format documents, all kinds or only `kinds`."""
     members: dict[str, list[str]] = {}
     for m in state.sorted_memberships():
         members.setdefault(m.group, []).append(m.user)
@@ -177,8 +191,8 @@ def state_documents(state: State, kind: str | None = None) -> dict[str, Any]:
             codec.org_unit_to_doc(o) for o in sorted(state.org_units.values(), key=lambda o: o.path)
         ],
     }
-    if kind is not None:
-        return {kind: docs[kind]}
+    if kinds:
+        return {k: docs[k] for k in DIFF_KINDS if k in kinds}
     del docs["memberships"]  # already in groups' members
     return docs
 
@@ -187,23 +201,25 @@ def state_documents(state: State, kind: str | None = None) -> dict[str, Any]:
 @click.argument("rev", required=False)
 @click.option(
     "--kind",
+    "kinds",
+    multiple=True,
     type=click.Choice(DIFF_KINDS),
     metavar="KIND",
-    help=f"Only this kind: {', '.join(DIFF_KINDS)}.",
+    help=f"Only this kind (repeat for more): {', '.join(DIFF_KINDS)}.",
 )
 @_format_option("yaml", "json")
 @pass_app
-def show_command(app: AppContext, rev: str | None, kind: str | None, fmt: str) -> None:
+def show_command(app: AppContext, rev: str | None, kinds: tuple[str, ...], fmt: str) -> None:
     """The state at REV as YAML (the snapshot format) or JSON.
 
     \b
     Examples:
       idc history show HEAD~1 --kind permission_sets
-      idc history show v1 --format json
+      idc history show v1 --kind users --kind groups --format json
     """
     snapshot = History(app.repo).snapshot(rev)
     state, manifest = snapshot.read()
-    docs = state_documents(state, kind)
+    docs = state_documents(state, kinds)
     if fmt == "json":
         _echo_json({"rev": snapshot.label, "time": manifest.time, **docs})
         return
@@ -211,34 +227,6 @@ def show_command(app: AppContext, rev: str | None, kind: str | None, fmt: str) -
 
 
 # --- diff -----------------------------------------------------------------------
-
-
-def _value(value: Any) -> str:
-    return "(none)" if value is None else json.dumps(value, ensure_ascii=False)
-
-
-def diff_lines(diff: StateDiff) -> list[tuple[str, str | None]]:
-    """(line, style) pairs: per kind, each key, attribute changes under it."""
-    lines: list[tuple[str, str | None]] = []
-    for kind in diff.counts():
-        lines.append(("", None))
-        lines.append((kind, "bold"))
-        for change in diff.of_kind(kind):
-            lines.append((f"  {SIGN[change.action]} {change.key}", _STYLE[change.action]))
-            lines += [(f"      {line}", None) for line in _attribute_lines(change)]
-    return lines
-
-
-def _attribute_lines(change: KeyChange) -> list[str]:
-    out = []
-    for attr in change.attributes:
-        if attr.before is None:
-            out.append(f"{attr.path}: + {_value(attr.after)}")
-        elif attr.after is None:
-            out.append(f"{attr.path}: − {_value(attr.before)}")
-        else:
-            out.append(f"{attr.path}: {_value(attr.before)} → {_value(attr.after)}")
-    return out
 
 
 @command.command("diff")
@@ -274,9 +262,9 @@ def diff_command(
         _echo_json({"from": old.label, "to": new.label, **diff.to_json()})
         return
     console = _console(app)
-    console.print(f"{old.label} → {new.label}: {diff.summary()}", markup=False)
-    for line, style in diff_lines(diff):
-        console.print(Text(line, style=style or ""))
+    console.print(f"{old.label} {ARROW} {new.label}: {diff.summary()}", markup=False)
+    for line in state_diff_lines(diff):
+        console.print(line)
 
 
 # --- verify ---------------------------------------------------------------------

@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "restore": "restore",
     "iam-policy": "iam_policy",
     "unlock": "unlock",
+    "show": "show",
+    "journal": "journal",
 }
 
 

@@ -2,7 +2,10 @@
 
 Reads idc.yaml and desired/, reads only the live kinds the plan needs, and
 renders one Plan as text (terminal), markdown (pull-request comment) or JSON
-(the plan file). `-o` also saves the plan file for `idc apply PLAN`. A plan
+(the plan file), and records where it was made (instance, region, the
+commit of desired/) for readers of the plan alone. `-o` also saves the plan
+file for `idc apply PLAN`; `idc show PLAN` renders it again. `--only` keeps
+the changes of some kinds (the vocabulary of `restore --only`). A plan
 over safety.max_deletes is still rendered, so a pull-request comment shows
 what it would delete, but not saved, and the command fails.
 """
@@ -22,10 +25,11 @@ from reconciler.desired.settings import load_settings
 from reconciler.errors import IdcError
 from reconciler.fsutil import atomic_write_text
 from reconciler.plan import Plan, TooManyDeletesError, build_plan
+from reconciler.plan.only import only_kinds
 from reconciler.plan.reads import kinds_to_read
-from reconciler.render.json import render_json
-from reconciler.render.markdown import render_markdown
-from reconciler.render.text import render_text
+from reconciler.render.formats import FORMAT_HELP, FORMATS, render_plan
+from reconciler.store.git_repo import head_commit
+from reconciler.store.restore import RESTORABLE_KINDS, parse_kinds
 
 CHANGES_PENDING = 2  # Terraform's -detailed-exitcode
 
@@ -42,10 +46,15 @@ CHANGES_PENDING = 2  # Terraform's -detailed-exitcode
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="text for terminals, markdown for a pull-request comment, json = the plan file.",
+    help=FORMAT_HELP,
+)
+@click.option(
+    "--only",
+    metavar="KINDS",
+    help=f"Plan only these kinds, comma-separated: {', '.join(RESTORABLE_KINDS)}.",
 )
 @click.option(
     "--detailed-exitcode",
@@ -67,6 +76,7 @@ def command(
     app: AppContext,
     out_file: Path | None,
     fmt: str,
+    only: str | None,
     detailed_exitcode: bool,
     allow_deletes: bool,
     strict: bool,
@@ -82,9 +92,10 @@ def command(
       idc plan -o plan.json --format markdown
       idc plan --detailed-exitcode
     """
+    kinds = None if only is None else only_kinds(parse_kinds(only))
     settings = load_settings(app.repo)
     desired = load_desired(app.repo, settings)  # bad input fails before any AWS call
-    digest = repository_digest(app.repo)
+    digest, commit = repository_digest(app.repo), head_commit(app.repo)
     live = read_state(
         app.aws(),
         instance=settings.instance,
@@ -92,11 +103,16 @@ def command(
         stale=settings.manage.permission_sets,
     )
     try:
-        plan = build_plan(desired, live, settings, allow_deletes=allow_deletes, strict=strict)
+        plan = build_plan(
+            desired, live, settings, allow_deletes=allow_deletes, strict=strict, only=kinds
+        )
     except TooManyDeletesError as exc:  # shown for review, never saved
-        click.echo(_render(app, replace(exc.plan, desired_digest=digest), fmt), nl=False)
+        click.echo(
+            _render(app, replace(exc.plan, desired_digest=digest, desired_commit=commit), fmt),
+            nl=False,
+        )
         raise
-    plan = replace(plan, desired_digest=digest)
+    plan = replace(plan, desired_digest=digest, desired_commit=commit)
     if out_file is not None:
         try:
             atomic_write_text(out_file, plan.dumps())
@@ -109,9 +125,4 @@ def command(
 
 
 def _render(app: AppContext, plan: Plan, fmt: str) -> str:
-    if fmt == "json":
-        return render_json(plan)
-    if fmt == "markdown":
-        return render_markdown(plan)
-    color = app.color and app.out.is_terminal
-    return render_text(plan, color=color)
+    return render_plan(plan, fmt, color=app.color and app.out.is_terminal)

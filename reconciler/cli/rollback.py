@@ -12,8 +12,6 @@ by running this command again (or `idc apply --resume` on its own journal).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from reconciler.apply.journal import JOURNAL_DIR, read_journal, resolve_journal
@@ -30,10 +28,16 @@ from reconciler.cli.apply import (
 )
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.errors import ApplyError
+from reconciler.store.journals import last_to_roll_back
 
 
 @click.command()
-@click.argument("journal")
+@click.argument("journal", required=False)
+@click.option(
+    "--last",
+    is_flag=True,
+    help="Roll back the newest apply not already rolled back (see `idc journal list`).",
+)
 @click.option("--dry-run", is_flag=True, help="Only show what would be undone, before -> after.")
 @click.option("--auto-approve", is_flag=True, help="Roll back without asking (for CI).")
 @click.option(
@@ -45,7 +49,8 @@ from reconciler.errors import ApplyError
 @pass_app
 def command(
     app: AppContext,
-    journal: str,
+    journal: str | None,
+    last: bool,
     dry_run: bool,
     auto_approve: bool,
     force: bool,
@@ -64,10 +69,17 @@ def command(
     Examples:
       idc rollback journal/20260102T030405123456Z-ab12cd.jsonl --dry-run
       idc rollback 20260102T0304 --auto-approve
+      idc rollback --last --dry-run
     """
     from reconciler.desired.settings import load_settings
 
-    path: Path = resolve_journal(app.repo / JOURNAL_DIR, journal)
+    if (journal is None) == (not last):
+        raise click.UsageError("name a JOURNAL or pass --last (not both)")
+    if journal is None:
+        path = last_to_roll_back(app.repo)
+        say(app, f"--last: rolling back {shown_path(app, path)}, the newest apply not rolled back")
+    else:
+        path = resolve_journal(app.repo / JOURNAL_DIR, journal)
     header = read_journal(path).header
     settings = load_settings(app.repo)
     shown = shown_path(app, path)

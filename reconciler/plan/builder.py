@@ -19,6 +19,7 @@ from reconciler.plan.context import PlanContext
 from reconciler.plan.fingerprint import document_digest, state_fingerprint
 from reconciler.plan.groups import plan_groups
 from reconciler.plan.memberships import plan_memberships
+from reconciler.plan.only import narrow
 from reconciler.plan.ordering import in_apply_order
 from reconciler.plan.permission_sets import plan_permission_sets
 from reconciler.plan.protect import check_protect
@@ -33,12 +34,15 @@ def build_plan(
     *,
     allow_deletes: bool = False,
     strict: bool = False,
+    only: frozenset[str] | None = None,
 ) -> Plan:
     """The changes that make `live` match `desired`, in apply order.
 
     Raises InputError (every bad reference or protect pattern, located) and
     TooManyDeletesError (more deletes than safety.max_deletes without
-    allow_deletes; its `plan` is the whole plan, marked `refused`).
+    allow_deletes; its `plan` is the whole plan, marked `refused`). `only`
+    (plan kinds, `idc plan --only`) keeps just the changes of those kinds,
+    after safety.protect has judged them all (plan.only).
     """
     ctx = PlanContext(desired, live, settings)
     for w in desired.warnings:  # loader findings: shown with the plan, once
@@ -53,16 +57,29 @@ def build_plan(
     if ctx.problems:
         raise InputError(ctx.problems)
     kept, protect_warnings = drop_protected(changes, settings)
+    notes, in_sync = list(ctx.notes), dict(ctx.in_sync)
+    if only is not None:
+        kept, only_warnings, notes, in_sync = narrow(kept, only, notes, in_sync)
+        protect_warnings += only_warnings
     ordered = in_apply_order(kept)
     plan = Plan(
         changes=tuple(ordered),
         fingerprint=state_fingerprint(live),
         warnings=(*ctx.warnings, *protect_warnings),
         touched={c.key_text(): document_digest(c.before) for c in ordered if c.before is not None},
-        notes=tuple(ctx.notes),
-        in_sync=dict(ctx.in_sync),
+        notes=tuple(notes),
+        in_sync=in_sync,
         instance_arn=live.meta.instance_arn,
         identity_store_id=live.meta.identity_store_id,
+        region=live.meta.region,
+        accounts=account_names(ordered, live),
     )
     check_delete_budget(plan, settings, allow_deletes)
     return plan
+
+
+def account_names(changes: list[Change], live: State) -> dict[str, str]:
+    """Names of the live accounts the changes name, for the renderers."""
+    ids = {c.key["account"] for c in changes if c.kind == "assignment"}
+    ids.update(a for c in changes for a in c.reprovision)
+    return {i: live.accounts[i].name for i in sorted(ids) if i in live.accounts}

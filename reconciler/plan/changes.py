@@ -100,6 +100,15 @@ class Plan:
     # same-named changes there. Empty in plan files from before this field.
     instance_arn: str = ""
     identity_store_id: str = ""
+    # Where and from what the plan was made, for a reader of the plan alone (a
+    # pull-request comment, `idc show`): the region of that instance, and the
+    # git commit of the repository's desired state ("" outside git).
+    region: str = ""
+    desired_commit: str = ""
+    # Account id -> name of the accounts the changes name (assignments, and
+    # re-provisioning), from the live organization, so a reviewer reads
+    # `555555555555 (dev-data)`. Display only: apply goes by the ids.
+    accounts: Mapping[str, str] = field(default_factory=dict)
     # sha256 of the repository's idc.yaml and desired/ when planned (set by
     # whoever read them, see reconciler.apply.plan_check.repository_digest);
     # a plan file is refused in a repository whose desired state differs.
@@ -127,6 +136,9 @@ class Plan:
             "instance_arn": self.instance_arn,
             "identity_store_id": self.identity_store_id,
             "desired_digest": self.desired_digest,
+            "region": self.region,
+            "desired_commit": self.desired_commit,
+            "accounts": dict(sorted(self.accounts.items())),
             "summary": self.summary(),
             "changes": [c.to_json() for c in self.changes],
             "changes_digest": changes_digest(self.changes),
@@ -160,6 +172,9 @@ class Plan:
             instance_arn=data.get("instance_arn", ""),
             identity_store_id=data.get("identity_store_id", ""),
             desired_digest=data.get("desired_digest", ""),
+            region=data.get("region", ""),
+            desired_commit=data.get("desired_commit", ""),
+            accounts=dict(data.get("accounts", {})),
             refused=data.get("refused", ""),
             skipped=tuple(Skipped.from_json(s) for s in data.get("skipped", ())),
         )

@@ -15,3 +15,9 @@ def differ(fields: Sequence[str]) -> str:
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+# How a plan marks each action, and an old value becoming a new one; the
+# same marks in `idc plan`, `idc history diff` and snapshot commit messages.
+SIGNS: dict[str, str] = {"create": "+", "update": "~", "delete": "-"}
+ARROW = "->"

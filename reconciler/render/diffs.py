@@ -162,14 +162,21 @@ def unified_json_diff(name: str, old: Any, new: Any) -> list[str]:
     )
 
 
-def subject(change: Change) -> str:
-    """The resource in words: `ReadOnly to GROUP Devs in 222222222222`."""
+def subject(change: Change, accounts: Mapping[str, str] | None = None) -> str:
+    """The resource in words: `ReadOnly to GROUP Devs in 222222222222 (prod)`,
+    the account's name from `accounts` (the plan's `accounts`) when known."""
     key = change.key
     if change.kind == "assignment":
         return (
             f"{key['permission_set']} to {key['principal_type']} {key['principal']} "
-            f"in {key['account']}"
+            f"in {named_account(key['account'], accounts)}"
         )
     if change.kind == "membership":
         return f"{key['user']} in {key['group']}"
     return next(iter(key.values()))
+
+
+def named_account(account_id: str, accounts: Mapping[str, str] | None) -> str:
+    """`555555555555 (dev-data)`, or the bare id when its name is unknown."""
+    name = (accounts or {}).get(account_id)
+    return f"{account_id} ({name})" if name else account_id

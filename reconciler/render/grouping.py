@@ -25,6 +25,39 @@ def by_kind(changes: Iterable[Change]) -> list[tuple[str, list[Change]]]:
     return [(kind, items) for kind, items in groups.items() if items]
 
 
+# What each symbol of a plan means, in the order legends list them.
+LEGEND: dict[str, str] = {
+    "create": "create",
+    "update": "update in place",
+    "delete": "delete",
+    "reprovision": "re-provision: push the changed permission set again to the accounts "
+    "it is provisioned in",
+}
+
+
+def legend_entries(plan: Plan) -> list[str]:
+    """The LEGEND keys of the symbols this plan uses, once each: its actions,
+    and `reprovision` when a change re-provisions."""
+    used: set[str] = {c.action for c in plan.changes}
+    if any(c.reprovision for c in plan.changes):
+        used.add("reprovision")
+    return [entry for entry in LEGEND if entry in used]
+
+
+def header_facts(plan: Plan) -> list[tuple[str, str]]:
+    """Where the plan was made, as (name, value) facts, only those recorded."""
+    facts: list[tuple[str, str]] = []
+    if plan.instance_arn:
+        facts.append(("instance", plan.instance_arn))
+    if plan.identity_store_id:
+        facts.append(("identity store", plan.identity_store_id))
+    if plan.region:
+        facts.append(("region", plan.region))
+    if plan.desired_commit:
+        facts.append(("desired state at commit", plan.desired_commit[:12]))
+    return facts
+
+
 def summary_line(plan: Plan) -> str:
     """`Plan: 3 to add, 1 to change, 0 to destroy.` (Terraform's wording)."""
     counts = plan.summary()

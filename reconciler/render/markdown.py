@@ -1,6 +1,8 @@
 """The plan as a pull-request comment.
 
-Why the plan cannot be applied (when it cannot), the summary table, warnings
+A header names where the plan was made (instance, region, the commit of the
+desired state), so the comment stands on its own; a legend lists the marks
+it uses. Why the plan cannot be applied (when it cannot), the summary table, warnings
 and what the plan leaves alone first, then one section per kind; attribute
 diffs of updates and policy diffs (unified JSON) sit in collapsed `<details>`
 blocks, as do long sections. GitHub rejects comments over 65,536 characters: when the full
@@ -13,20 +15,25 @@ so a reviewer always sees which resources change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from reconciler.plan import ACTIONS, Change, Plan
 from reconciler.render.diffs import (
     attribute_changes,
     compact_json,
+    named_account,
+    pretty_json,
     shown_attributes,
     subject,
     unified_json_diff,
 )
 from reconciler.render.grouping import (
     KIND_TITLES,
+    LEGEND,
     by_kind,
+    header_facts,
+    legend_entries,
     scope_notes,
     skipped_lines,
     summary_line,
@@ -35,6 +42,8 @@ from reconciler.render.grouping import (
 GITHUB_COMMENT_LIMIT = 65_536
 COLLAPSE_OVER = 10  # entries; longer sections start collapsed
 MARK = {"create": "🟢 create", "update": "🟡 update", "delete": "🔴 delete"}
+SYMBOL = {"create": "🟢", "update": "🟡", "delete": "🔴", "reprovision": "🔁"}
+INLINE_UP_TO = 80  # characters of compact JSON shown inline; longer values get a block
 TRUNCATED = (
     "> ✂️ {omitted} more {noun} not shown to stay under GitHub's comment size limit; "
     "the full plan is in the JSON plan artifact (`idc plan -o plan.json`)."
@@ -65,7 +74,8 @@ def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     """Markdown no longer than `limit` characters."""
     head = "\n".join(_head(plan)) + "\n"
     sections = [
-        _Section(kind, [_entry(c) for c in changes]) for kind, changes in by_kind(plan.changes)
+        _Section(kind, [_entry(c, plan.accounts) for c in changes])
+        for kind, changes in by_kind(plan.changes)
     ]
     reserve = 600 * (len(sections) + 1)  # titles, <details> wrappers, truncation notes
     _fit(sections, max(limit - len(head) - reserve, 0))
@@ -79,6 +89,10 @@ def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
 def _head(plan: Plan) -> Iterable[str]:
     yield f"### idc plan: {summary_line(plan).removeprefix('Plan: ')}"
     yield ""
+    facts = header_facts(plan)
+    if facts:
+        yield " · ".join(f"{name} `{_code(value)}`" for name, value in facts)
+        yield ""
     if plan.refused:
         yield f"> ⛔ **This plan cannot be applied:** {_inline(plan.refused)}"
         yield ""
@@ -90,6 +104,9 @@ def _head(plan: Plan) -> Iterable[str]:
         for kind, changes in by_kind(plan.changes):
             counts = [sum(1 for c in changes if c.action == a) for a in ACTIONS]
             yield f"| {KIND_TITLES[kind]} | " + " | ".join(map(str, counts)) + " |"
+        yield ""
+        legend = (f"{SYMBOL[entry]} = {LEGEND[entry]}" for entry in legend_entries(plan))
+        yield "Legend: " + " · ".join(legend)
     if plan.skipped:
         yield ""
         yield f"**Skipped ({len(plan.skipped)})**"
@@ -155,11 +172,11 @@ def _section_text(section: _Section) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def _entry(change: Change) -> _Entry:
-    line = f"- {MARK[change.action]} `{_code(subject(change))}`"
+def _entry(change: Change, accounts: Mapping[str, str]) -> _Entry:
+    line = f"- {MARK[change.action]} `{_code(subject(change, accounts))}`"
     if change.reason:
         line += f": {_inline(change.reason)}"
-    details = list(_details(change))
+    details = list(_details(change, accounts))
     if not details:
         return _Entry(line, line)
     full = "\n".join(
@@ -168,10 +185,10 @@ def _entry(change: Change) -> _Entry:
     return _Entry(full, line + "\n" + DETAILS_LEFT_OUT.format(size=len(full) - len(line)))
 
 
-def _details(change: Change) -> Iterable[str]:
+def _details(change: Change, accounts: Mapping[str, str]) -> Iterable[str]:
     if change.action == "create" and change.kind not in ("membership", "assignment"):
         for name, value in shown_attributes(change.after):
-            yield f"  - `{name}` = `{_code(compact_json(value))}`"
+            yield from _value_lines(name, value)
     if change.action == "update":
         for attr in attribute_changes(change):
             if attr.structured or attr.status != "changed":
@@ -186,7 +203,23 @@ def _details(change: Change) -> Iterable[str]:
                 old, new = _code(compact_json(attr.old)), _code(compact_json(attr.new))
                 yield f"  - `{attr.name}`: `{old}` → `{new}`"
     if change.reprovision:
-        yield f"  - re-provision to: {', '.join(change.reprovision)}"
+        names = ", ".join(named_account(a, accounts) for a in change.reprovision)
+        yield f"  - {SYMBOL['reprovision']} re-provision to: {_inline(names)}"
+
+
+def _value_lines(name: str, value: object) -> Iterable[str]:
+    """A created attribute: inline when short, else pretty JSON in a fenced
+    block (an inline policy reads as it does in the terminal plan; a JSON
+    line never starts with a backtick, so it cannot close the fence)."""
+    text = compact_json(value)
+    if len(text) <= INLINE_UP_TO:
+        yield f"  - `{name}` = `{_code(text)}`"
+        return
+    yield f"  - `{name}` ="
+    yield ""
+    yield "    ```json"
+    yield from (f"    {line}" for line in pretty_json(value).splitlines())
+    yield "    ```"
 
 
 def _code(text: str) -> str:

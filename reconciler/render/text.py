@@ -10,15 +10,17 @@ rich; with colour off the output is plain text.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rich.console import Console
 from rich.text import Text
 
 from reconciler.plan import Change, Plan
+from reconciler.plan.wording import ARROW, SIGNS
 from reconciler.render.diffs import (
     attribute_changes,
     compact_json,
+    named_account,
     pretty_json,
     shown_attributes,
     subject,
@@ -26,14 +28,16 @@ from reconciler.render.diffs import (
 )
 from reconciler.render.grouping import (
     KIND_TITLES,
+    LEGEND,
     by_kind,
+    legend_entries,
     scope_notes,
     skipped_lines,
     summary_line,
 )
 
-SIGN = {"create": "+", "update": "~", "delete": "-"}
-STYLE = {"create": "green", "update": "yellow", "delete": "red"}
+SIGN = {**SIGNS, "reprovision": "then"}
+STYLE = {"create": "green", "update": "yellow", "delete": "red", "reprovision": "cyan"}
 VERB = {"create": "created", "update": "updated in place", "delete": "destroyed"}
 
 
@@ -60,12 +64,14 @@ def plan_lines(plan: Plan) -> Iterable[Text]:
     elif plan.empty:
         yield Text("No changes. Identity Center matches the desired state.", style="bold green")
     else:
+        yield from legend_lines(plan)
+        yield Text("")
         yield Text("idc will perform the following actions (grouped by kind; apply order within):")
         for kind, changes in by_kind(plan.changes):
             yield Text("")
             yield Text(f"{KIND_TITLES[kind]} ({len(changes)})", style="bold")
             for change in changes:
-                yield from change_lines(change)
+                yield from change_lines(change, plan.accounts)
     if plan.skipped:
         yield Text("")
         yield Text(f"Skipped ({len(plan.skipped)}), not done by this plan:", style="bold")
@@ -84,10 +90,17 @@ def plan_lines(plan: Plan) -> Iterable[Text]:
     yield Text(summary_line(plan), style="bold")
 
 
-def change_lines(change: Change) -> Iterable[Text]:
+def legend_lines(plan: Plan) -> Iterable[Text]:
+    """Terraform's legend, with only the symbols this plan uses."""
+    yield Text("Actions are shown with these symbols:")
+    for entry in legend_entries(plan):
+        yield Text.assemble(("  ", ""), (SIGN[entry], STYLE[entry]), f" {LEGEND[entry]}")
+
+
+def change_lines(change: Change, accounts: Mapping[str, str] | None = None) -> Iterable[Text]:
     sign, style = SIGN[change.action], STYLE[change.action]
     head = Text.assemble(
-        (f"  {sign} ", style), (f"{change.kind} ", style), (subject(change), "bold")
+        (f"  {sign} ", style), (f"{change.kind} ", style), (subject(change, accounts), "bold")
     )
     if change.reason:
         head.append(f"  # {change.reason}", style="dim")
@@ -100,8 +113,8 @@ def change_lines(change: Change) -> Iterable[Text]:
         for name, value in shown_attributes(change.after):
             yield from _value_lines(name, value, "+", "green")
     if change.reprovision:
-        accounts = ", ".join(change.reprovision)
-        yield Text(f"      then re-provision to {accounts}", style="cyan")
+        names = ", ".join(named_account(a, accounts) for a in change.reprovision)
+        yield Text(f"      then re-provision to {names}", style="cyan")
 
 
 def _update_lines(change: Change) -> Iterable[Text]:
@@ -117,7 +130,7 @@ def _update_lines(change: Change) -> Iterable[Text]:
         else:
             yield Text.assemble(
                 ("      ~ ", "yellow"),
-                f"{attr.name} = {compact_json(attr.old)} -> {compact_json(attr.new)}",
+                f"{attr.name} = {compact_json(attr.old)} {ARROW} {compact_json(attr.new)}",
             )
 
 

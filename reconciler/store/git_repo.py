@@ -248,3 +248,14 @@ def _git_failure(step: str, output: str, hooks: list[str]) -> str:
             "commit state/ yourself)"
         )
     return f"{step} failed: {output or 'no output'} ({kept})"
+
+
+def head_commit(repo_dir: Path) -> str:
+    """The full sha of HEAD of the git repository holding `repo_dir`, or ""
+    when it is not in git or has no commit yet: recorded in plans so a plan
+    read alone (a pull-request comment) says what desired state it planned."""
+    try:
+        repo = git.Repo(repo_dir, search_parent_directories=True)
+        return str(repo.head.commit.hexsha)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError, BadName, BadObject):
+        return ""

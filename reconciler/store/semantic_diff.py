@@ -16,6 +16,7 @@ from deepdiff import DeepDiff
 
 from reconciler.model import State, codec
 from reconciler.plan.documents import assignment_key, membership_key
+from reconciler.plan.wording import SIGNS
 
 Action = Literal["added", "removed", "changed"]
 # Kinds in the order they are reported; plural, as in the snapshot files.
@@ -28,8 +29,10 @@ DIFF_KINDS: tuple[str, ...] = (
     "accounts",
     "org_units",
 )
-# How each action is marked in commit messages and `idc history diff`.
-SIGN = {"added": "+", "removed": "−", "changed": "~"}
+# Each action as the plan action it corresponds to, so commit messages and
+# `idc history diff` mark them as `idc plan` does (plan.wording.SIGNS).
+AS_PLAN_ACTION = {"added": "create", "removed": "delete", "changed": "update"}
+SIGN = {action: SIGNS[plan_action] for action, plan_action in AS_PLAN_ACTION.items()}
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ class StateDiff:
         return {k: out[k] for k in self.kinds if k in out}
 
     def summary(self) -> str:
-        """`users +2 −1 ~3, groups ~1, assignments +40`, or `no changes`."""
+        """`users +2 -1 ~3, groups ~1, assignments +40`, or `no changes`."""
         parts = []
         for kind, per in self.counts().items():
             signs = " ".join(f"{SIGN[a]}{n}" for a, n in per.items() if n)

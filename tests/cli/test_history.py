@@ -97,6 +97,15 @@ def test_list_shows_both_snapshots_newest_first(two_snapshots: Path, idc: IdcRun
     assert lines[0].split()[:3] == ["REV", "TIME", "USERS"]
     assert "after changes" in lines[1] and "(v1)" in lines[2]
     assert idc("--repo", str(two_snapshots), "history").stdout == text  # list is the default
+    # list's options work on `idc history` itself
+    newest = idc("--repo", str(two_snapshots), "history", "-n", "1")
+    assert newest.exit_code == 0, newest.output
+    assert newest.stdout == idc("--repo", str(two_snapshots), "history", "list", "-n", "1").stdout
+    assert len(newest.stdout.splitlines()) == 2 and "after changes" in newest.stdout
+    as_json = idc("--repo", str(two_snapshots), "history", "--format", "json", "-n", "1")
+    assert [e["summary"] for e in json.loads(as_json.stdout)] == ["after changes"]
+    misplaced = idc("--repo", str(two_snapshots), "history", "-n", "1", "show")
+    assert misplaced.exit_code == 1 and "belong to `list`" in misplaced.stderr
 
 
 def test_show_prints_the_state_at_a_revision(two_snapshots: Path, idc: IdcRunner) -> None:
@@ -108,6 +117,13 @@ def test_show_prints_the_state_at_a_revision(two_snapshots: Path, idc: IdcRunner
     assert "zoe@example.com" in [u["user_name"] for u in doc["users"]]
     assert {"id": "ou-ab12-paym0001", "path": "/Root/Prod/Payments"} in doc["org_units"]
     assert len(doc["permission_sets"]) == 5
+    # --kind repeats: exactly the kinds named
+    two = idc(
+        "--repo", str(two_snapshots), "history", "show", "HEAD", "--kind", "groups",
+        "--kind", "users", "--format", "json",
+    )  # fmt: skip
+    assert two.exit_code == 0, two.output
+    assert [k for k in json.loads(two.stdout) if k not in ("rev", "time")] == ["users", "groups"]
 
 
 def test_diff_is_semantic_by_kind_key_and_attribute(two_snapshots: Path, idc: IdcRunner) -> None:
@@ -115,9 +131,15 @@ def test_diff_is_semantic_by_kind_key_and_attribute(two_snapshots: Path, idc: Id
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.splitlines()[0].endswith("working tree: users +1 ~1, permission_sets ~1")
-    assert '  ~ bob@example.com\n      title: "Site Reliability Engineer" → "Staff SRE"' in out
-    assert "  + zoe@example.com" in out
-    assert 'inline_policy.Statement[0].Action[1]: − "iam:CreateAccessKey"' in out
+    # the signs, arrows and policy diffs of `idc plan` (render.text)
+    assert (
+        '  ~ user bob@example.com\n      ~ title = "Site Reliability Engineer" -> "Staff SRE"'
+        in out
+    )
+    assert '  + user zoe@example.com\n      + display_name = "Zoe Quinn"\n' in out
+    assert "  ~ permission_set Developer\n      ~ inline_policy:\n          @@ " in out
+    assert '          -        "iam:CreateAccessKey"' in out.splitlines()
+    assert "→" not in out and "−" not in out
     data = json.loads(
         idc(
             "--repo", str(two_snapshots), "history", "diff", "HEAD~1", "HEAD", "--format", "json"

@@ -66,7 +66,8 @@ def test_basic_example_hits_max_deletes_then_plans_with_allow_deletes(
     # the pull-request comment still shows what would be deleted, and why it is refused
     comment = refused.stdout.splitlines()
     assert comment[0] == "### idc plan: 2 to add, 1 to change, 47 to destroy."
-    assert comment[2].startswith("> ⛔ **This plan cannot be applied:** the plan deletes 47")
+    assert comment[2].startswith("instance `arn:aws:sso:::instance/ssoins-")  # the header
+    assert comment[4].startswith("> ⛔ **This plan cannot be applied:** the plan deletes 47")
     assert "- 🔴 delete `Developer`: not in desired state; permission sets are managed" in (
         "\n".join(comment)
     )

@@ -86,7 +86,7 @@ def test_changes_are_committed_with_a_per_kind_summary(tmp_path: Path, idc: IdcR
     assert result.exit_code == 0, result.output
     head = repo.head.commit
     assert head.message.splitlines()[0] == "after onboarding"
-    assert "snapshot: users +1 −1, memberships −1" in head.message
+    assert "snapshot: users +1 -1, memberships -1" in head.message
     assert "  + zoe@example.com" in head.message
     assert repo.tags["v2"].commit == head
     assert "zoe@example.com" in (tmp_path / "state" / "users.yaml").read_text()

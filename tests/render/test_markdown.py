@@ -11,7 +11,8 @@ def test_summary_table_comes_first() -> None:
     text = render_markdown(case_plan("order-follows-apply-phases"))
     lines = text.splitlines()
     assert lines[0] == "### idc plan: 7 to add, 1 to change, 7 to destroy."
-    assert lines[2] == "| kind | create | update | delete |"
+    assert lines[2] == "instance `arn:aws:sso:::instance/ssoins-0000000000000000`"
+    assert lines[4] == "| kind | create | update | delete |"
     assert "| Permission sets | 2 | 1 | 1 |" in lines
     assert lines.index("| Account assignments | 2 | 0 | 3 |") < lines.index(
         "#### Permission sets (4)"
@@ -24,7 +25,7 @@ def test_policy_diff_is_collapsed_unified_diff() -> None:
     assert "```diff" in details
     assert "--- before/inline_policy" in details
     assert '+        "iam:CreateAccessKey"' in details
-    assert "re-provision to: 222222222222" in details
+    assert "🔁 re-provision to: 222222222222 (prod-web)" in details
 
 
 def _huge_plan(count: int) -> Plan:
@@ -106,5 +107,54 @@ def test_what_is_left_alone_is_in_the_comment() -> None:
 def test_a_refused_plan_says_so_above_the_summary_table() -> None:
     plan = replace(case_plan("max-deletes-allowed-with-flag"), refused="too many deletes")
     lines = render_markdown(plan).splitlines()
-    assert lines[2] == "> ⛔ **This plan cannot be applied:** too many deletes"
-    assert lines.index("| kind | create | update | delete |") > 2
+    assert lines[4] == "> ⛔ **This plan cannot be applied:** too many deletes"
+    assert lines.index("| kind | create | update | delete |") > 4
+
+
+def test_header_names_instance_region_and_commit_so_the_comment_stands_alone() -> None:
+    plan = replace(
+        case_plan("order-follows-apply-phases"),
+        identity_store_id="d-1234567890",
+        region="eu-west-1",
+        desired_commit="4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+    )
+    lines = render_markdown(plan).splitlines()
+    assert lines[2] == (
+        "instance `arn:aws:sso:::instance/ssoins-0000000000000000` · identity store "
+        "`d-1234567890` · region `eu-west-1` · desired state at commit `4b825dc642cb`"
+    )
+
+
+def test_legend_lists_only_the_marks_used() -> None:
+    lines = render_markdown(case_plan("order-follows-apply-phases")).splitlines()
+    legends = [line for line in lines if line.startswith("Legend: ")]
+    assert legends == [
+        "Legend: 🟢 = create · 🟡 = update in place · 🔴 = delete · 🔁 = re-provision: push the "
+        "changed permission set again to the accounts it is provisioned in"
+    ]
+    creates = render_markdown(case_plan("permission-set-create")).splitlines()
+    assert [line for line in creates if line.startswith("Legend: ")] == ["Legend: 🟢 = create"]
+
+
+def test_account_names_beside_ids() -> None:
+    text = render_markdown(case_plan("order-follows-apply-phases"))
+    assert "- 🟢 create `Audit to GROUP Auditors in 222222222222 (prod-web)`:" in text
+
+
+def test_a_new_permission_sets_inline_policy_is_pretty_printed() -> None:
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Action": ["iam:CreateUser"], "Resource": "*"}],
+    }
+    doc = {"name": "Audit", "session_duration": "PT1H", "inline_policy": policy}
+    plan = Plan(
+        changes=(Change("create", "permission_set", {"name": "Audit"}, None, doc),),
+        fingerprint="0" * 64,
+    )
+    text = render_markdown(plan)
+    assert '  - `session_duration` = `"PT1H"`' in text  # short values stay inline
+    block = text[text.index("  - `inline_policy` =") :]
+    lines = block.splitlines()
+    assert lines[1:4] == ["", "    ```json", "    {"]
+    assert '          "Effect": "Deny",' in lines
+    assert lines.index("    ```", 3) > lines.index('          "Effect": "Deny",')

@@ -14,7 +14,11 @@ def test_symbols_reasons_and_terraform_summary() -> None:
     )
     assert any(line.startswith("  - user zoe@example.com") for line in lines)
     assert '      ~ session_duration = "PT8H" -> "PT2H"' in lines
-    assert "      then re-provision to 222222222222, 222222222223" in lines
+    assert "      then re-provision to 222222222222 (prod-web), 222222222223 (prod-data)" in lines
+    assert any(
+        line.startswith("  + assignment Audit to GROUP Auditors in 222222222222 (prod-web)  #")
+        for line in lines
+    )
     assert lines[-1] == "Plan: 7 to add, 1 to change, 7 to destroy."
 
 
@@ -82,3 +86,28 @@ def test_what_is_left_alone_is_shown_with_a_plan_that_changes_something() -> Non
     assert lines.index("# user: not managed (manage.users: false); referenced by name only") < (
         lines.index("Plan: 4 to add, 0 to change, 0 to destroy.")
     )
+
+
+def test_legend_lists_once_only_the_symbols_the_plan_uses() -> None:
+    full = render_text(case_plan("order-follows-apply-phases")).splitlines()
+    assert full[:6] == [
+        "Actions are shown with these symbols:",
+        "  + create",
+        "  ~ update in place",
+        "  - delete",
+        "  then re-provision: push the changed permission set again to the accounts it is "
+        "provisioned in",
+        "",
+    ]
+    assert full.count("Actions are shown with these symbols:") == 1
+    creates_only = render_text(case_plan("permission-set-create")).splitlines()
+    legend = creates_only[: creates_only.index("")]
+    assert legend == ["Actions are shown with these symbols:", "  + create"]
+    assert "Actions are shown" not in render_text(case_plan("noop-in-sync"))
+
+
+def test_an_account_without_a_known_name_is_shown_by_id() -> None:
+    plan = case_plan("order-follows-apply-phases")
+    bare = Plan.from_json({**plan.to_json(), "accounts": {}})
+    text = render_text(bare)
+    assert "in 222222222222  #" in text and "(prod-web)" not in text

@@ -66,7 +66,7 @@ def test_commit_message_counts_changes_per_kind(git_repo: git.Repo, demo: State)
     result = Snapshotter(_repo_dir(git_repo)).record(_changed(demo), message="weekly")
     message = git_repo.head.commit.message
     assert message.splitlines()[0] == "weekly"
-    assert "snapshot: users +2 −1 ~1, memberships −1, assignments +1" in message
+    assert "snapshot: users +2 -1 ~1, memberships -1, assignments +1" in message
     assert "  ~ bob@example.com" in message and "  - frank@example.com" in message
     assert result.diff.counts()["users"] == {"added": 2, "removed": 1, "changed": 1}
 
