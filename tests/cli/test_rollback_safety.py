@@ -93,12 +93,8 @@ def test_auto_rollback_never_deletes_what_a_refused_create_found(
     assert after.memberships == before.memberships
 
 
-def test_auto_rollback_reports_once_and_does_not_suggest_rolling_back_again(
-    repo: Path,  # noqa: F811
-    idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
-) -> None:
-    before = live()
+def _role_quota_reached(simulator: Simulator) -> FaultRule:
+    """Account 666666666666 refuses every new assignment (its IAM role quota)."""
     fault = FaultRule(
         "CreateAccountAssignment",
         code="ServiceQuotaExceededException",
@@ -107,7 +103,17 @@ def test_auto_rollback_reports_once_and_does_not_suggest_rolling_back_again(
         resource="666666666666",
         permanent=True,
     )
-    sim.realism = Realism(faults=[fault])
+    simulator.realism = Realism(faults=[fault])
+    return fault
+
+
+def test_auto_rollback_reports_once_and_does_not_suggest_rolling_back_again(
+    repo: Path,  # noqa: F811
+    idc: IdcRunner,
+    sim: Simulator,  # noqa: F811
+) -> None:
+    before = live()
+    fault = _role_quota_reached(sim)
     result = idc("--repo", str(repo), "apply", "--auto-approve")
     assert fault.fired and result.exit_code == 1, result.output
     assert "rolled back automatically" in result.stderr
@@ -322,15 +328,7 @@ def test_a_failed_resume_rolls_back_the_whole_change_and_counts_it(
     sim: Simulator,  # noqa: F811
 ) -> None:
     before = live()
-    quota = FaultRule(
-        "CreateAccountAssignment",
-        code="ServiceQuotaExceededException",
-        status=402,
-        message="role quota reached",
-        resource="666666666666",
-        permanent=True,
-    )
-    sim.realism = Realism(faults=[quota])
+    quota = _role_quota_reached(sim)
     kept = idc("--repo", str(repo), "apply", "--auto-approve", "--no-rollback-on-failure")
     assert quota.fired and kept.exit_code == 1, kept.output
     (journal,) = journals(repo)
