@@ -19,7 +19,7 @@ from reconciler.desired.schema import check_document, validate_document
 from reconciler.desired.semantic import check_semantics
 from reconciler.desired.settings import Settings
 from reconciler.desired.types import AssignmentRule, Desired, Location
-from reconciler.desired.yaml_io import load_yaml, position
+from reconciler.desired.yaml_io import load_yaml_text, position, read_text
 from reconciler.errors import Diagnostic, InputError
 from reconciler.model import Group, Membership, PermissionSet, User, codec
 
@@ -85,8 +85,9 @@ def read_document(path: Path, display_root: Path, schema: str) -> Any:
     """Parse one YAML file and check it against the package schema `<schema>.schema.json`
     (e.g. "accounts", "manifest"); returns the ruamel document."""
     shown = _display(path, display_root)
-    data = load_yaml(path, shown)
-    problems = validate_document(data, schema, shown)
+    text = read_text(path, shown)
+    data = load_yaml_text(text, shown)
+    problems = validate_document(data, schema, shown, text)
     if problems:
         raise InputError(problems)
     return data
@@ -121,7 +122,8 @@ class _Merger:
 
     def add_file(self, path: Path, shown: str) -> None:
         try:
-            data = load_yaml(path, shown)
+            text = read_text(path, shown)
+            data = load_yaml_text(text, shown)
         except InputError as exc:
             self.diagnostics.extend(exc.diagnostics)
             self.incomplete.update(TOP_LEVEL_KINDS)  # unknown what the file declared
@@ -133,7 +135,7 @@ class _Merger:
             return
         bad_items: set[tuple[str, int]] = set()
         bad_kinds: set[str] = set()
-        for where, found in check_document(data, "desired", shown):
+        for where, found in check_document(data, "desired", shown, text):
             self.diagnostics.extend(found)
             if len(where) >= 2 and isinstance(where[1], int):
                 bad_items.add((str(where[0]), where[1]))

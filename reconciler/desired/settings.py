@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from reconciler.desired.schema import validate_document
 from reconciler.desired.types import Location
-from reconciler.desired.yaml_io import load_yaml, position
+from reconciler.desired.yaml_io import load_yaml_text, position, read_text
 from reconciler.errors import Diagnostic, InputError
 
 SETTINGS_FILE = "idc.yaml"
@@ -176,10 +176,11 @@ def load_settings(repo: Path) -> Settings:
                 f"(create one with `idc init {repo}`, or pass --repo DIR)",
             )
         )
-    data = load_yaml(path, SETTINGS_FILE)
+    text = read_text(path, SETTINGS_FILE)
+    data = load_yaml_text(text, SETTINGS_FILE)
     if data is None:  # an empty idc.yaml means "all defaults"
         return Settings()
-    problems = validate_document(data, "settings", SETTINGS_FILE)
+    problems = validate_document(data, "settings", SETTINGS_FILE, text)
     if problems:
         raise InputError(problems)
     return Settings.from_doc(data)
