@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from reconciler.desired.policy_grammar import check_policy
 from reconciler.desired.schema import check_document, validate_document
 from reconciler.desired.semantic import check_semantics
 from reconciler.desired.settings import Settings
@@ -49,7 +50,7 @@ def load_desired(repo: Path, settings: Settings) -> Desired:
         )
     paths = desired_files(repo)
     ignored = sorted(p for p in root.rglob("*.yml") if p.is_file())
-    merger = _Merger()
+    merger = _Merger(check_policies=True)
     for path in ignored:
         merger.warn(_display(path, repo), "ignored: only *.yaml files are read (rename to .yaml)")
     for path in paths:
@@ -112,6 +113,9 @@ class _Merger:
     # Kinds with an item that failed to load: references to them are not checked.
     incomplete: set[str] = field(default_factory=set)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Inline policies are held to IAM's grammar in desired files; a snapshot
+    # holds what AWS accepted, which is not second-guessed.
+    check_policies: bool = False
     _lines: dict[Path, list[str]] = field(default_factory=dict)
 
     def warn(self, path: str, message: str, line: int = 0, column: int = 0) -> None:
@@ -180,7 +184,12 @@ class _Merger:
                     self.locations[("membership", f"{group.name}:{member}")] = where
         elif kind == "permission_sets":
             trail = f"permission_sets[{index}].inline_policy"
-            policy_problems = _non_json_values(item.get("inline_policy"), shown, trail)
+            policy = item.get("inline_policy")
+            policy_problems = _non_json_values(policy, shown, trail)
+            if not policy_problems and policy is not None and self.check_policies:
+                policy_problems = check_policy(policy, shown, trail)
+            self.diagnostics.extend(d for d in policy_problems if d.severity != "error")
+            policy_problems = [d for d in policy_problems if d.severity == "error"]
             if policy_problems:
                 self.diagnostics.extend(policy_problems)
                 self.incomplete.add(kind)

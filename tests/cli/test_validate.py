@@ -609,3 +609,105 @@ def test_protect_pattern_matching_nothing_in_desired_or_the_snapshot(
         'so it protects nothing; did you mean "group:BreakGlass"? '
         "(if it was created since, `idc snapshot` records it)"
     )
+
+
+def test_inline_policy_grammar_is_checked_where_written(idc: IdcRunner, tmp_path: Path) -> None:
+    """AWS rejects these only at apply time; each is located at its key."""
+    make_repo(
+        tmp_path,
+        {
+            "desired/a.yaml": """
+            permission_sets:
+              - name: A
+                inline_policy:
+                  Version: "2012-10-18"
+                  Statement:
+                    - Sid: Read-1
+                      Effect: allow
+                      Action: s3:GetObject
+                      NotAction: s3:PutObject
+                      Resource: "*"
+                      Principal: {AWS: "*"}
+                    - Efect: Deny
+                      Action: [iam:CreateUser, CreateUser]
+                      Resource: bucket
+            """
+        },
+    )
+    trail = "permission_sets[0].inline_policy"
+    fails_with(
+        idc,
+        tmp_path,
+        f'desired/a.yaml:4:7: {trail}.Version: must be "2012-10-17" or "2008-10-17" (in quotes); '
+        'got "2012-10-18"',
+        f"desired/a.yaml:6:11: {trail}.Statement[0].Sid: must be letters and digits only; got "
+        '"Read-1"',
+        f'desired/a.yaml:7:11: {trail}.Statement[0].Effect: must be "Allow" or "Deny"; got "allow"',
+        f"desired/a.yaml:9:11: {trail}.Statement[0]: has both Action and NotAction; a statement "
+        "takes one of them",
+        f"desired/a.yaml:11:11: {trail}.Statement[0].Principal: not allowed here: a permission "
+        "set's inline policy applies to whoever uses the permission set, so it names no principal",
+        f'desired/a.yaml:12:11: {trail}.Statement[1]: unknown key "Efect" in a statement; did you '
+        'mean "Effect"? (allowed: Sid, Effect, Action, NotAction, Resource, NotResource, '
+        "Condition)",
+        f'desired/a.yaml:13:36: {trail}.Statement[1].Action[1]: "CreateUser" is not an action: '
+        'write "service:Action" (e.g. "s3:GetObject", wildcards * and ? allowed) or "*"',
+        f'desired/a.yaml:14:11: {trail}.Statement[1].Resource: "bucket" is not a resource: write '
+        'an ARN or "*"',
+    )
+
+
+def test_a_valid_inline_policy_passes_and_a_missing_version_warns(
+    idc: IdcRunner, tmp_path: Path
+) -> None:
+    make_repo(
+        tmp_path,
+        {
+            "desired/a.yaml": """
+            permission_sets:
+              - name: A
+                inline_policy:
+                  Version: "2012-10-17"
+                  Statement:
+                    - Sid: DenyOutsideEu
+                      Effect: Deny
+                      NotAction: ["iam:*", "sts:*"]
+                      Resource: "*"
+                      Condition: {StringNotEquals: {"aws:RequestedRegion": [eu-west-1]}}
+              - name: B
+                inline_policy:
+                  Statement: {Effect: Allow, Action: "s3:Get*", NotResource: "arn:aws:s3:::x/*"}
+            """
+        },
+    )
+    result = idc("--repo", str(tmp_path), "validate")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "desired/a.yaml:13:7: warning: permission_sets[1].inline_policy: no Version; IAM then "
+        'reads the policy as "2008-10-17", where policy variables such as ${aws:username} are '
+        'plain text; add Version: "2012-10-17"\n'
+    )
+
+
+def test_a_statement_missing_its_elements(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(
+        tmp_path,
+        {
+            "desired/a.yaml": """
+            permission_sets:
+              - name: A
+                inline_policy:
+                  Version: "2012-10-17"
+                  Statement:
+                    - Sid: Empty
+            """
+        },
+    )
+    trail = "permission_sets[0].inline_policy.Statement[0]"
+    fails_with(
+        idc,
+        tmp_path,
+        f"desired/a.yaml:6:11: {trail}: missing Action (or NotAction)",
+        f"desired/a.yaml:6:11: {trail}: missing Effect (Allow or Deny)",
+        f"desired/a.yaml:6:11: {trail}: missing Resource (or NotResource)",
+    )
