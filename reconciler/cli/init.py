@@ -25,6 +25,8 @@ def command(
     """Scaffold a GitOps repo (idc.yaml, desired/, workflows)."""
     from reconciler.store.scaffold import adopt, scaffold
 
+    if directory is None and app.repo_found:  # init the current directory, not a parent repo
+        directory = Path(".")
     repo = directory or app.repo
     written = scaffold(repo, scim=scim, force=force)
     if from_live:

@@ -51,8 +51,7 @@ class LazyGroup(click.Group):
 @click.option(
     "--repo",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default="current directory",
+    show_default="the nearest directory holding idc.yaml, from here up",
     help="The GitOps repository (holds idc.yaml).",
 )
 @click.option("--profile", envvar="AWS_PROFILE", help="AWS profile to use.")
@@ -65,7 +64,7 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(
     ctx: click.Context,
-    repo: Path,
+    repo: Path | None,
     profile: str | None,
     region: str | None,
     sim: bool,
@@ -79,8 +78,14 @@ def cli(
     Keep users, groups, memberships, permission sets and account assignments
     as YAML in git; snapshot, plan, apply and roll back.
     """
+    found = None
+    if repo is None:
+        from reconciler.desired.settings import find_repo
+
+        found = find_repo(Path("."))
     app = AppContext(
-        repo=repo,
+        repo=repo or found or Path("."),
+        repo_found=found is not None and found != Path("."),
         profile=profile,
         region=region,
         sim=sim,

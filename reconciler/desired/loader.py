@@ -1,7 +1,7 @@
 """Desired-state files -> one located Desired, reporting every problem at once.
 
 Desired files and snapshots share one format, so the same code reads
-`desired/**/*.yaml` and `state/*.yaml`. Each file is parsed (located YAML
+`desired/**/*.yaml` (or .yml) and `state/*.yaml`. Each file is parsed (located YAML
 errors), schema-checked, converted through the codec item by item (an invalid
 item is skipped, the rest still load, so one run reports everything), and
 merged: a key defined twice, in one file or two, names both places.
@@ -29,14 +29,26 @@ TOP_LEVEL_KINDS: tuple[str, ...] = ("users", "groups", "permission_sets", "assig
 _KIND_WORD = {"user": "user", "group": "group", "permission_set": "permission set"}
 
 
+# Desired files are YAML by either usual suffix, in any case (a.yaml, b.yml,
+# C.YAML): one rule for loading, validating and the plan's desired digest.
+YAML_SUFFIXES = (".yaml", ".yml")
+YAML_FILES = "*.yaml or *.yml"
+
+
 def desired_files(repo: Path) -> list[Path]:
-    """`desired/**/*.yaml` in a stable order (sorted by path)."""
-    return sorted(p for p in (repo / DESIRED_DIR).rglob("*.yaml") if p.is_file())
+    """Every YAML file under `desired/` (see YAML_SUFFIXES), sorted by path."""
+    return sorted(
+        p
+        for p in (repo / DESIRED_DIR).rglob("*")
+        if p.suffix.lower() in YAML_SUFFIXES and p.is_file()
+    )
 
 
-def load_desired(repo: Path, settings: Settings) -> Desired:
+def load_desired(repo: Path, settings: Settings | None) -> Desired:
     """The merged, validated desired state of a repository; InputError lists
-    every problem (YAML, schema, duplicate keys, references, filter syntax)."""
+    every problem (YAML, schema, duplicate keys, references, filter syntax).
+    Without settings (idc.yaml is itself invalid) the checks that depend on
+    them (references, managed kinds) are skipped, the file checks still run."""
     root = repo / DESIRED_DIR
     if not root.is_dir():
         raise InputError(
@@ -49,10 +61,7 @@ def load_desired(repo: Path, settings: Settings) -> Desired:
             )
         )
     paths = desired_files(repo)
-    ignored = sorted(p for p in root.rglob("*.yml") if p.is_file())
     merger = _Merger(check_policies=True)
-    for path in ignored:
-        merger.warn(_display(path, repo), "ignored: only *.yaml files are read (rename to .yaml)")
     for path in paths:
         merger.add_file(path, _display(path, repo))
     if not merger.declared and not merger.errors():
@@ -63,12 +72,14 @@ def load_desired(repo: Path, settings: Settings) -> Desired:
                 where,
                 0,
                 0,
-                f"no desired state: {found} documents (*.yaml with top-level "
+                f"no desired state: {found} documents ({YAML_FILES} with top-level "
                 f"{', '.join(TOP_LEVEL_KINDS)})",
             )
         )
     desired = merger.desired()
-    merger.diagnostics.extend(check_semantics(desired, settings, incomplete=merger.incomplete))
+    if settings is not None:
+        semantic = check_semantics(desired, settings, incomplete=merger.incomplete)
+        merger.diagnostics.extend(semantic)
     return merger.result(desired)
 
 

@@ -6,6 +6,7 @@ located diagnostics as desired files, and defaults live here, in one place.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -162,11 +163,23 @@ class Settings:
         )
 
 
+def find_repo(start: Path) -> Path | None:
+    """The nearest of `start` and its parents holding idc.yaml, as git finds
+    .git, so commands work from any directory of the repository; relative to
+    `start` (`..`, `../..`) so messages quote a path the user can type."""
+    here = start.resolve()
+    for directory in (here, *here.parents):
+        if (directory / SETTINGS_FILE).is_file():
+            relative = os.path.relpath(directory, here)
+            return start if relative == "." else start / relative
+    return None
+
+
 def load_settings(repo: Path) -> Settings:
     """Read and validate `<repo>/idc.yaml`; every problem in one InputError."""
     path = repo / SETTINGS_FILE
     if not path.is_file():
-        where = "the current directory" if str(repo) in ("", ".") else str(repo)
+        where = "the current directory or its parents" if str(repo) in ("", ".") else str(repo)
         raise InputError(
             Diagnostic(
                 SETTINGS_FILE,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.desired.settings import find_repo
 from tests.conftest import ROOT, IdcRunner
 from tests.desired.repo import make_repo
 
@@ -224,16 +225,11 @@ def test_one_error_per_problem(idc: IdcRunner, tmp_path: Path) -> None:
     fails_with(
         idc,
         tmp_path,
-        "idc.yaml:1:1: instance: must be auto or an Identity Center instance ARN "
-        '(arn:aws:sso:::instance/ssoins- and 16 characters); got "foo"',
-    )
-    make_repo(tmp_path, {}, settings="instance: auto\n")
-    fails_with(
-        idc,
-        tmp_path,
         "desired/a.yaml:2:5: users[0].user_name: must not be empty",
         'desired/a.yaml:4:5: unknown key "nam" in groups[0]; did you mean "name"? '
         "(allowed: description, external_ids, members, name)",
+        "idc.yaml:1:1: instance: must be auto or an Identity Center instance ARN "
+        '(arn:aws:sso:::instance/ssoins- and 16 characters); got "foo"',
     )
 
 
@@ -365,7 +361,7 @@ def test_only_empty_files_is_an_error(idc: IdcRunner, tmp_path: Path) -> None:
     fails_with(
         idc,
         tmp_path,
-        "desired/: no desired state: 1 file without any documents (*.yaml with top-level "
+        "desired/: no desired state: 1 file without any documents (*.yaml or *.yml with top-level "
         "users, groups, permission_sets, assignments)",
         "desired/a.yaml:1:1: warning: file holds no documents (empty); nothing loaded from it",
     )
@@ -381,7 +377,7 @@ def test_directory_without_documents(idc: IdcRunner, tmp_path: Path) -> None:
     fails_with(
         idc,
         tmp_path,
-        "desired/: no desired state: no documents (*.yaml with top-level "
+        "desired/: no desired state: no documents (*.yaml or *.yml with top-level "
         "users, groups, permission_sets, assignments)",
     )
 
@@ -710,4 +706,68 @@ def test_a_statement_missing_its_elements(idc: IdcRunner, tmp_path: Path) -> Non
         f"desired/a.yaml:6:11: {trail}: missing Action (or NotAction)",
         f"desired/a.yaml:6:11: {trail}: missing Effect (Allow or Deny)",
         f"desired/a.yaml:6:11: {trail}: missing Resource (or NotResource)",
+    )
+
+
+def test_idc_yaml_and_desired_problems_are_reported_in_one_run(
+    idc: IdcRunner, tmp_path: Path
+) -> None:
+    """A broken idc.yaml does not hide desired/'s problems; the checks that
+    need its settings (references) are the only ones skipped."""
+    make_repo(
+        tmp_path,
+        {"desired/a.yaml": "groups:\n  - name: A\n    members: [nobody]\n  - name: A\n"},
+        settings="manage:\n  user: false\n",
+    )
+    fails_with(
+        idc,
+        tmp_path,
+        'desired/a.yaml:4:5: group "A" is also defined at desired/a.yaml:2:5',
+        'idc.yaml:2:3: unknown key "user" in manage; did you mean "users"? (allowed: '
+        "assignments, groups, memberships, permission_sets, users)",
+    )
+
+
+def test_validate_finds_idc_yaml_in_a_parent_directory(
+    idc: IdcRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like git finds .git: from desired/teams/ it validates the repository."""
+    (tmp_path / "repo").mkdir()
+    repo = make_repo(tmp_path / "repo", {"desired/teams/a.yaml": "groups:\n  - name: [A\n"})
+    monkeypatch.chdir(repo / "desired" / "teams")
+    result = idc("validate")
+    assert result.exit_code == 1
+    (problem,) = problems(result.stderr)
+    assert problem.startswith("desired/teams/a.yaml:3:1: ")
+    (repo / "desired" / "teams" / "a.yaml").write_text("groups:\n  - name: A\n")
+    assert idc("validate").stdout == (
+        "valid: 0 users, 1 group, 0 memberships, 0 permission sets, 0 assignment rules in 1 file\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    if find_repo(tmp_path) is None:  # no idc.yaml above the test's directory either
+        outside = idc("validate")
+        assert outside.exit_code == 1
+        assert outside.stderr == (
+            "error: idc.yaml: no idc.yaml in the current directory or its parents: not an idc "
+            "repository (create one with `idc init .`, or pass --repo DIR)\n"
+        )
+
+
+def test_every_yaml_suffix_is_loaded_alike(idc: IdcRunner, tmp_path: Path) -> None:
+    """a.yaml, b.yml and C.YAML are all desired files: loaded, validated,
+    counted, and checked for the same key twice across them."""
+    make_repo(
+        tmp_path,
+        {
+            "desired/a.yaml": "groups:\n  - name: A\n",
+            "desired/b.yml": "groups:\n  - name: B\n",
+            "desired/C.YAML": "groups:\n  - name: A\n",
+        },
+    )
+    fails_with(idc, tmp_path, 'desired/a.yaml:2:5: group "A" is also defined at desired/C.YAML:2:5')
+    (tmp_path / "desired" / "C.YAML").write_text("groups:\n  - name: C\n")
+    result = idc("--repo", str(tmp_path), "validate")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(
+        "3 groups, 0 memberships, 0 permission sets, 0 assignment rules in 3 files\n"
     )
