@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test unit lint wheel-check bench faults clean
+.PHONY: venv demo test unit lint docs wheel-check bench faults clean
 
 venv: $(STAMP)
 
@@ -28,6 +28,11 @@ lint: venv
 	$(BIN)/ruff format --check reconciler tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Regenerate docs/cli.md (every --help) and docs/fields.md (the schemas);
+# tests/cli/test_reference.py fails while they are stale.
+docs: venv
+	$(BIN)/python -m reconciler.cli.reference
 
 # The release install: the wheel in clean venvs outside the tree (with and
 # without the sim extra), running init, validate, snapshot and plan.

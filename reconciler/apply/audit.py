@@ -13,7 +13,9 @@ import errno
 import json
 import os
 import threading
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from reconciler.apply.journal import JournalWriteError, utc_now
 from reconciler.errors import AwsError
@@ -30,6 +32,19 @@ class AuditLog:
         self.journal = journal
         self._lock = threading.Lock()
 
+    def record_report(self, call: str, target: str, report: Mapping[str, Any]) -> None:
+        """Append a run's closing report (a restore's counts) to the log."""
+        entry = {
+            "time": utc_now(),
+            "caller": self.caller_arn,
+            "call": call,
+            "target": target,
+            "report": report,
+            "result": "report",
+            "journal": self.journal,
+        }
+        self._append(entry)
+
     def record(self, op: Op, error: AwsError | None) -> None:
         """Append (and fsync) one mutation and its result."""
         entry = {
@@ -43,6 +58,9 @@ class AuditLog:
         }
         if error is not None:
             entry["error"] = {"code": error.code, "reason": error.reason}
+        self._append(entry)
+
+    def _append(self, entry: Mapping[str, Any]) -> None:
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
             try:

@@ -4,7 +4,7 @@
 Synchronous calls run one at a time in order. A run of consecutive
 asynchronous operations of one kind (assignment creates, re-provisions,
 assignment deletes) goes to `Writer.execute_many` as one batch with bounded
-in-flight requests: the phases of SPEC section 8 stay ordered while thousands
+in-flight requests: the phases of reconciler.plan.ordering stay ordered while thousands
 of assignments still overlap. Every call is bracketed by an intent record
 (fsynced before the call) and a done record, and audited.
 

@@ -16,7 +16,7 @@ from reconciler.plan.changes import Change, Plan
 
 OpPair = tuple[Op, Op]  # (operation, its inverse)
 
-# SPEC section 8 order. Creates and updates build up dependencies (a group
+# reconciler.plan.ordering order. Creates and updates build up dependencies (a group
 # must exist before a membership, a permission set before its assignments);
 # deletes tear down in the reverse dependency order.
 _PHASES: tuple[tuple[str, str], ...] = (
@@ -39,20 +39,44 @@ _PHASE_INDEX = {phase: i for i, phase in enumerate(_PHASES)}
 
 
 def ops_from_plan(plan: Plan) -> list[OpPair]:
-    """Every operation of the plan in execution order, with its inverse."""
+    """Every operation of the plan in execution order, with its inverse.
+
+    A permission set update re-provisions in two steps (`reprovision_ops`);
+    an update with no attribute change (before == after: the plan only found
+    stale accounts) has no update op, only the re-provisioning.
+    """
     phased: list[list[OpPair]] = [[] for _ in _PHASES]
     for change in plan.changes:
         if change.kind == "membership" and change.action == "update":
             continue  # a membership has no attributes: nothing to update
-        phased[_PHASE_INDEX[(change.kind, change.action)]].append(_pair(change))
-        if change.kind == "permission_set" and change.action == "update":
-            name = change.key["name"]
-            for account in change.reprovision:
-                provision = Op("provision_permission_set", {"name": name, "account": account})
-                # Undoing re-provisions too: after the rollback's update, the
-                # accounts must get the restored permission set (undo_order).
-                phased[_PHASE_INDEX[("reprovision", "")]].append((provision, provision))
+        ps_update = change.kind == "permission_set" and change.action == "update"
+        if not (ps_update and change.before == change.after):
+            phased[_PHASE_INDEX[(change.kind, change.action)]].append(_pair(change))
+        if ps_update:
+            phased[_PHASE_INDEX[("reprovision", "")]].extend(
+                reprovision_ops(change.key["name"], change.reprovision)
+            )
     return [pair for phase in phased for pair in phase]
+
+
+def reprovision_ops(name: str, accounts: Iterable[str]) -> list[OpPair]:
+    """Re-provisioning of permission set `name` after its update.
+
+    First one op per account the plan saw it provisioned to (or stale in),
+    then one `{name}` op without an account: "every account where it is
+    provisioned but not at its latest version". That last op is decided at
+    execution time (aws.write_assignments), so an account that got the
+    permission set between plan and apply, whose role holds the version
+    before the update, is re-provisioned too; when nothing is stale it makes
+    one list call and nothing else. Both are exact in a journal: each has a
+    live check (the account, or no account, is stale) and is its own
+    inverse, because undoing re-provisions too: after the rollback's update,
+    the accounts must get the restored permission set (undo_order), which
+    the account-less op extends to accounts assigned after the apply.
+    """
+    ops = [Op("provision_permission_set", {"name": name, "account": a}) for a in accounts]
+    ops.append(Op("provision_permission_set", {"name": name}))
+    return [(op, op) for op in ops]
 
 
 def undo_order(applied: Sequence[tuple[int, Op, Op]]) -> list[tuple[int, Op, Op]]:

@@ -23,7 +23,9 @@ exact: after a rollback of a rollback, the apply's changes are live again and
 `rollback` of the apply undoes them again.
 
 Re-provisioning follows its permission set: it is re-run after the undo of
-the set's update, whenever that update is undone.
+the set's update, whenever that update is undone: to the accounts the apply
+re-provisioned, then to every account still stale at rollback time
+(apply.ops.reprovision_ops), such as one assigned after the apply.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ class UndoPlan:
             change = change_of(inverse, "undo")
             if change is not None:
                 changes.append(change)
+            elif "account" not in inverse.args:
+                continue  # the stale accounts at rollback time: found when it runs
             elif changes and changes[-1].key.get("name") == inverse.args["name"]:
                 account = str(inverse.args["account"])
                 changes[-1] = replace(changes[-1], reprovision=(*changes[-1].reprovision, account))

@@ -12,7 +12,10 @@ part:
 - permission sets: ceil(P/100) list pages plus 6 calls each (describe,
   inline policy, managed policies, customer managed references, boundary,
   tags: sso-admin has no bulk read).
-- provisioning: per permission set or per account, whichever is fewer.
+- provisioning: per permission set or per account, whichever is fewer, each
+  asked twice when permission sets are read in full: where it is
+  provisioned, and where it is provisioned but stale (not at the latest
+  version), which no unfiltered list tells: `stale`, as read_state's.
 - assignments: per provisioned (permission set, account) pair, or per user
   and group. A mix cannot do better: a principal not asked for directly can
   only be found by reading every pair it might be in, i.e. all of them.
@@ -97,7 +100,34 @@ def _org_calls(state: State) -> int:
     return 2 + per_parent + len(state.accounts)
 
 
-def lower_bound_calls(state: State) -> CallBound:
+def _provisioning_calls(
+    state: State,
+    accounts_of: dict[str, set[str]],
+    sets_in: Counter[str],
+    all_accounts: set[str],
+    stale: bool,
+) -> int:
+    """Per permission set or per account, with the stale listing when
+    asked (`stale`) and permission sets are read in full."""
+    per_ps, per_account = (
+        "ListAccountsForProvisionedPermissionSet",
+        "ListPermissionSetsProvisionedToAccount",
+    )
+    by_ps = _pages_per_key(
+        accounts_of, Counter({k: len(v) for k, v in accounts_of.items()}), per_ps
+    )
+    by_account = _pages_per_key(all_accounts, sets_in, per_account)
+    if stale and state.permission_sets:
+        stale_of = state.stale_provisioning
+        by_ps += _pages_per_key(
+            accounts_of, Counter({k: len(v) for k, v in stale_of.items()}), per_ps
+        )
+        stale_in: Counter[str] = Counter(a for ids in stale_of.values() for a in ids)
+        by_account += _pages_per_key(all_accounts, stale_in, per_account)
+    return min(by_ps, by_account)
+
+
+def lower_bound_calls(state: State, *, stale: bool = False) -> CallBound:
     """The fewest calls that read `state` completely (module docstring)."""
     users, groups = state.users, state.groups
     members_of: Counter[str] = Counter(m.group for m in state.memberships)
@@ -133,14 +163,7 @@ def lower_bound_calls(state: State) -> CallBound:
             ),
             "permission_sets": pages(permission_sets, "ListPermissionSets")
             + len(PERMISSION_SET_READS) * permission_sets,
-            "provisioning": min(
-                _pages_per_key(
-                    accounts_of,
-                    Counter({k: len(v) for k, v in accounts_of.items()}),
-                    "ListAccountsForProvisionedPermissionSet",
-                ),
-                _pages_per_key(all_accounts, sets_in, "ListPermissionSetsProvisionedToAccount"),
-            ),
+            "provisioning": _provisioning_calls(state, accounts_of, sets_in, all_accounts, stale),
             "assignments": min(per_pair, per_principal),
             "organization": _org_calls(state),
         }

@@ -14,9 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
+from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
+from botocore.exceptions import ClientError
 
 from reconciler.aws.ratelimit import RateLimiter, RateLimits
+from reconciler.errors import IdcError
 
 RETRY_CONFIG: Any = {"mode": "adaptive", "max_attempts": 12}
 
@@ -139,13 +143,39 @@ class AwsSession:
 def _assume_role(
     base: boto3.Session, role_arn: str, external_id: str | None, region: str | None
 ) -> boto3.Session:
-    params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": "idc"}
+    """A session acting as `role_arn`, whose credentials renew themselves.
+
+    botocore's assume-role fetcher with deferred refreshable credentials
+    (what a profile's role_arn uses): the role is assumed at the first call
+    and again before the credentials expire, so a long snapshot or apply of
+    thousands of accounts never meets an expired token. A role that cannot
+    be assumed is an error naming it and AWS's reason."""
+    source = base.get_credentials()
+    if source is None:
+        raise IdcError(
+            f"cannot assume {role_arn}: no AWS credentials to assume it with "
+            "(configure a profile, environment variables or an instance role)"
+        )
+    extra: dict[str, Any] = {"RoleSessionName": "idc"}
     if external_id:
-        params["ExternalId"] = external_id
-    creds = base.client("sts").assume_role(**params)["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-        region_name=region or base.region_name,
+        extra["ExternalId"] = external_id
+    core = base._session  # the botocore session behind boto3's
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=core.create_client,
+        source_credentials=source,
+        role_arn=role_arn,
+        extra_args=extra,
     )
+
+    def fetch() -> dict[str, Any]:
+        try:
+            return fetcher.fetch_credentials()
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            reason = f"{error.get('Code', 'error')}: {error.get('Message', exc)}"
+            raise IdcError(f"cannot assume {role_arn} (sts:AssumeRole): {reason}") from None
+
+    assumed = botocore.session.Session()
+    assumed._credentials = DeferredRefreshableCredentials(fetch, "assume-role")  # type: ignore[attr-defined]
+    assumed.set_config_variable("region", region or base.region_name)
+    return boto3.Session(botocore_session=assumed)

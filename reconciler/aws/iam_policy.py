@@ -135,7 +135,7 @@ S3_LOCK_ACTIONS: tuple[str, ...] = ("s3:GetObject", "s3:PutObject", "s3:DeleteOb
 # Assigning or provisioning in the management account: Identity Center acts
 # there with the caller's own IAM permissions on the AWSReservedSSO_* roles
 # (path aws-reserved/sso.amazonaws.com/) and the AWSSSO_* SAML provider
-# (AWS-NOTES section 4, [EXT-80]; the exact list is not in AWS's docs).
+# (docs/aws.md; the exact list is not in AWS's docs).
 MANAGEMENT_ROLE_ACTIONS: tuple[str, ...] = (
     "iam:GetRole",
     "iam:CreateRole",

@@ -4,7 +4,7 @@ Every list in idc goes through `paginate`, so every list is read completely:
 botocore's paginator follows NextToken until it is null and keeps going over
 the empty pages Organizations documents ("can occasionally return an empty set
 of results even when more results are available"). We only choose the page
-size: the maximum each service accepts (AWS-NOTES section 2), because at a
+size: the maximum each service accepts (docs/aws.md#paging), because at a
 collective 20 TPS the number of pages IS the read time.
 """
 

@@ -2,7 +2,7 @@
 
 Identity Center's sso-admin limit is collective (20 TPS across all its
 operations); Identity Store's is per API; Organizations has a token bucket
-per operation (AWS-NOTES section 1). Adaptive retries handle what slips past.
+per operation (docs/aws.md#rate-limits). Adaptive retries handle what slips past.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-# Organizations (rate/s, burst) per account, AWS-NOTES table 1.2.
+# Organizations (rate/s, burst) per account, docs/aws.md#rate-limits.
 ORGANIZATIONS_LIMITS: dict[str, tuple[float, int]] = {
     "ListAccounts": (8, 12),
     "ListAccountsForParent": (5, 8),

@@ -21,6 +21,14 @@ With more than 100 permission sets, only the counts are known before reading,
 so each side is estimated as the mean of its best case (one page per request)
 and its worst case (everything provisioned everywhere):
 P * (1 + ceil(A/100)) / 2 against A * (1 + ceil(P/100)) / 2.
+
+With `stale` (a plan of permission sets), each item of the chosen side is
+also asked which of its pairs are provisioned but not at the permission
+set's latest version (ProvisioningStatus=LATEST_PERMISSION_SET_NOT_PROVISIONED):
+AWS does not push a permission set edit to accounts, so an edit made outside
+this tool, or an assignment made between a plan and its apply, leaves roles
+stale, and only this status shows it. One more call per item (usually one
+page: stale pairs are few), on the side already chosen as the cheaper.
 """
 
 from __future__ import annotations
@@ -34,6 +42,8 @@ from reconciler.aws.paging import list_all
 from reconciler.aws.read_context import ReadContext
 
 PAGE = 100
+STALE = "LATEST_PERMISSION_SET_NOT_PROVISIONED"
+Provisioning = dict[str, set[str]]  # permission set ARN -> account ids
 
 
 def provisioning_estimates(permission_sets: int, accounts: int) -> dict[str, float]:
@@ -65,11 +75,13 @@ def read_provisioned(
     ps_arns: list[str],
     account_count: Callable[[bool], int | None],
     account_ids: Callable[[], list[str]],
-) -> dict[str, set[str]]:
-    """Permission set ARN -> account ids it is provisioned to.
+    *,
+    stale: bool = False,
+) -> tuple[Provisioning, Provisioning]:
+    """(where each permission set is provisioned, where it is stale there).
 
-    `account_ids` is only called (and so only waited for) when the
-    per-account strategy wins.
+    The second map is empty unless `stale` (module docstring). `account_ids`
+    is only called (and so only waited for) when the per-account strategy wins.
     """
     sso = ctx.client("sso-admin")
     instance = ctx.instance_arn
@@ -77,49 +89,54 @@ def read_provisioned(
     ctx.note(
         f"provisioning: {strategy} (estimated calls "
         + ", ".join(f"{k} {v:g}" for k, v in sorted(estimates.items()))
+        + (", twice each: with the stale ones" if stale else "")
         + ")"
     )
-    provisioned: dict[str, set[str]] = {arn: set() for arn in ps_arns}
+    provisioned: Provisioning = {arn: set() for arn in ps_arns}
+    outdated: Provisioning = {}
+
+    def listing(operation: str, key: str, what: str, **params: str) -> list[str] | None:
+        return unless_missing(
+            lambda: list_all(sso, operation, key, what, InstanceArn=instance, **params)
+        )
+
+    def stale_listing(operation: str, key: str, what: str, **params: str) -> list[str] | None:
+        return listing(operation, key, what, ProvisioningStatus=STALE, **params) if stale else []
 
     if strategy == "per-permission-set":
 
-        def accounts_of(arn: str) -> tuple[str, list[str]] | None:
-            ids = unless_missing(
-                lambda: list_all(
-                    sso,
-                    "ListAccountsForProvisionedPermissionSet",
-                    "AccountIds",
-                    f"permission set {arn}",
-                    InstanceArn=instance,
-                    PermissionSetArn=arn,
-                )
+        def accounts_of(arn: str) -> tuple[str, list[str], list[str]] | None:
+            args = (
+                "ListAccountsForProvisionedPermissionSet",
+                "AccountIds",
+                f"permission set {arn}",
             )
-            return None if ids is None else (arn, ids)
+            ids = listing(*args, PermissionSetArn=arn)
+            old = stale_listing(*args, PermissionSetArn=arn)
+            return None if ids is None or old is None else (arn, ids, old)
 
-        for arn, ids in ctx.fan_out("sso-admin", "provisioning", accounts_of, ps_arns):
+        for arn, ids, old in ctx.fan_out("sso-admin", "provisioning", accounts_of, ps_arns):
             provisioned[arn].update(ids)
-        return provisioned
+            if old:
+                outdated[arn] = set(old)
+        return provisioned, outdated
 
-    def permission_sets_in(account: str) -> tuple[str, list[str]] | None:
-        arns = unless_missing(
-            lambda: list_all(
-                sso,
-                "ListPermissionSetsProvisionedToAccount",
-                "PermissionSets",
-                f"account {account}",
-                InstanceArn=instance,
-                AccountId=account,
-            )
-        )
-        return None if arns is None else (account, arns)
+    def permission_sets_in(account: str) -> tuple[str, list[str], list[str]] | None:
+        args = ("ListPermissionSetsProvisionedToAccount", "PermissionSets", f"account {account}")
+        arns = listing(*args, AccountId=account)
+        old = stale_listing(*args, AccountId=account)
+        return None if arns is None or old is None else (account, arns, old)
 
     by_arn: dict[str, set[str]] = defaultdict(set)
-    for account, arns in ctx.fan_out(
+    for account, arns, old in ctx.fan_out(
         "sso-admin", "provisioning", permission_sets_in, account_ids()
     ):
         for arn in arns:
             by_arn[arn].add(account)
+        for arn in old:
+            if arn in provisioned:
+                outdated.setdefault(arn, set()).add(account)
     # Permission sets created after ListPermissionSets are not in the snapshot.
     for arn in provisioned:
         provisioned[arn] = by_arn.get(arn, set())
-    return provisioned
+    return provisioned, outdated

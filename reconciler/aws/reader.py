@@ -19,7 +19,9 @@ What each kind in `kinds` reads (a kind pulls in what it refers to):
   ListGroupMemberships per group or ListGroupMembershipsForMember per user,
   whichever side has fewer principals.
 - ``permission_set``: ListPermissionSets, six calls per permission set
-  (aws.read_permission_sets), and the provisioning map (aws.read_provisioning).
+  (aws.read_permission_sets), and the provisioning map (aws.read_provisioning);
+  with `stale`, also the accounts where each permission set is stale, which
+  a plan of permission sets re-provisions.
 - ``assignment``: users, groups, accounts, permission set names (one
   DescribePermissionSet each unless ``permission_set`` is read too), the
   provisioning map, then the cheaper assignment strategy (aws.read_assignments).
@@ -47,7 +49,7 @@ from reconciler.aws.read_permission_sets import (
     read_permission_set_names,
     read_permission_sets,
 )
-from reconciler.aws.read_provisioning import read_provisioned
+from reconciler.aws.read_provisioning import Provisioning, read_provisioned
 from reconciler.aws.read_users import read_users
 from reconciler.model import KINDS, Account, Assignment, Group, Membership, State, StateMeta, User
 from reconciler.model.permission_sets import PermissionSet
@@ -86,8 +88,13 @@ def read_state(
     instance: str = "auto",
     kinds: frozenset[str] | None = None,
     progress: Progress | None = None,
+    stale: bool = False,
 ) -> State:
     """Read live Identity Center and Organizations (see module docstring).
+
+    `stale`: also read where permission sets are stale (State.stale_provisioning),
+    one call more per permission set or account (aws.read_provisioning), for
+    a plan that manages permission sets; snapshots do without.
 
     Raises AwsError naming the failed call; resources deleted while the read
     runs are left out, not errors. Decisions (strategies and their estimates)
@@ -97,7 +104,7 @@ def read_state(
     ctx = ReadContext(session, progress)
     phases = ThreadPoolExecutor(4, "idc-read")
     try:
-        return _read(ctx, _PhasePool(ctx, phases), instance, wanted)
+        return _read(ctx, _PhasePool(ctx, phases), instance, wanted, stale)
     except ReadAbandoned:
         # A phase stopped because another failed: report that failure.
         raise ctx.failure or RuntimeError("read abandoned") from None
@@ -119,7 +126,9 @@ class _PhasePool:
         return self._pool.submit(self._ctx.run_phase, phase, *args)
 
 
-def _read(ctx: ReadContext, phases: _PhasePool, instance: str, wanted: frozenset[str]) -> State:
+def _read(
+    ctx: ReadContext, phases: _PhasePool, instance: str, wanted: frozenset[str], stale: bool
+) -> State:
     tree_f = phases.submit(walk_organization, ctx) if "account" in wanted else None
     found = find_instance(ctx.client("sso-admin"), instance)
     ctx.instance_arn, ctx.identity_store_id = found.arn, found.identity_store_id
@@ -131,14 +140,14 @@ def _read(ctx: ReadContext, phases: _PhasePool, instance: str, wanted: frozenset
         accounts_f = phases.submit(_read_accounts_after_walk, ctx, tree_f)
 
     sso_side = wanted & {"permission_set", "assignment"}
-    ps_f = phases.submit(_read_sso_side, ctx, wanted, tree_f) if sso_side else None
+    ps_f = phases.submit(_read_sso_side, ctx, wanted, tree_f, stale) if sso_side else None
 
     users: dict[str, User] = _result(users_f, {})
     groups: dict[str, Group] = _result(groups_f, {})
     members_f = (
         phases.submit(read_memberships, ctx, groups, users) if "membership" in wanted else None
     )
-    permission_sets, names, provisioned = _result(ps_f, ([], {}, {}))
+    permission_sets, names, provisioned, outdated = _result(ps_f, ([], {}, {}, {}))
     assignments: set[Assignment] = set()
     if "assignment" in wanted:
         assignments = read_assignments(ctx, names, provisioned, users, groups)
@@ -154,6 +163,7 @@ def _read(ctx: ReadContext, phases: _PhasePool, instance: str, wanted: frozenset
         accounts=accounts,
         org_units=tree.org_units if tree else (),
         provisioned={names[arn]: ids for arn, ids in provisioned.items() if arn in names},
+        stale_provisioning={names[arn]: ids for arn, ids in outdated.items() if arn in names},
         meta=StateMeta(
             instance_arn=found.arn,
             identity_store_id=found.identity_store_id,
@@ -168,9 +178,10 @@ def _read_accounts_after_walk(ctx: ReadContext, tree_f: Future[OrgTree]) -> list
 
 
 def _read_sso_side(
-    ctx: ReadContext, wanted: frozenset[str], tree_f: Future[OrgTree] | None
-) -> tuple[list[PermissionSet], dict[str, str], dict[str, set[str]]]:
-    """Permission sets (complete, or names only) and where they are provisioned."""
+    ctx: ReadContext, wanted: frozenset[str], tree_f: Future[OrgTree] | None, stale: bool
+) -> tuple[list[PermissionSet], dict[str, str], Provisioning, Provisioning]:
+    """Permission sets (complete, or names only), where they are provisioned
+    and, when asked and permission sets are read in full, where they are stale."""
     arns = list_permission_set_arns(ctx)
     permission_sets: list[PermissionSet] = []
     if "permission_set" in wanted:
@@ -190,5 +201,7 @@ def _read_sso_side(
             return None  # not read (or not yet): see aws.read_provisioning
         return len(tree_f.result().raw_accounts)
 
-    provisioned = read_provisioned(ctx, arns, account_count, account_ids)
-    return permission_sets, names, provisioned
+    provisioned, outdated = read_provisioned(
+        ctx, arns, account_count, account_ids, stale=stale and "permission_set" in wanted
+    )
+    return permission_sets, names, provisioned, outdated

@@ -75,15 +75,25 @@ IN_PROGRESS_LISTS: dict[str, tuple[str, str]] = {
 AWS_CONCURRENCY: dict[str, int] = {"provision_permission_set": 3}
 
 
-def submit_params(ctx: WriteContext, op: Op) -> dict[str, Any]:
-    """The submit call's parameters, names resolved to ids."""
+# ProvisionPermissionSet with TargetType ALL_PROVISIONED_ACCOUNTS reaches at
+# most this many accounts; beyond it AWS wants one call per account.
+ALL_PROVISIONED_MAX = 3500
+STALE = "LATEST_PERMISSION_SET_NOT_PROVISIONED"
+
+
+def submit_params(ctx: WriteContext, op: Op) -> dict[str, Any] | None:
+    """The submit call's parameters, names resolved to ids; None when an
+    account-less provision finds nothing stale (no call to make)."""
     a = op.args
     if op.name == "provision_permission_set":
-        return {
-            "PermissionSetArn": ctx.names.permission_set_arn(a["name"]),
-            "TargetType": "AWS_ACCOUNT",
-            "TargetId": str(a["account"]),
-        }
+        arn = ctx.names.permission_set_arn(a["name"])
+        if "account" in a:
+            return {
+                "PermissionSetArn": arn,
+                "TargetType": "AWS_ACCOUNT",
+                "TargetId": str(a["account"]),
+            }
+        return _stale_target(ctx, arn, a["name"])
     return {
         "PermissionSetArn": ctx.names.permission_set_arn(a["permission_set"]),
         "PrincipalType": a["principal_type"],
@@ -100,6 +110,8 @@ def submit(ctx: WriteContext, op: Op) -> dict[str, Any]:
         params = submit_params(ctx, op)
     except AwsError as exc:
         raise for_op(exc, target) from exc
+    if params is None:
+        return {"Status": "SUCCEEDED"}
     result = ctx.sso_call(call.submit, target, **params)
     status: dict[str, Any] = result[call.status_key]
     return status
@@ -111,6 +123,53 @@ def describe(ctx: WriteContext, op: Op, request_id: str) -> dict[str, Any]:
     result = ctx.sso_call(call.describe, op.describe(), **{call.request_param: request_id})
     status: dict[str, Any] = result[call.status_key]
     return status
+
+
+def _stale_target(ctx: WriteContext, arn: str, name: str) -> dict[str, Any] | None:
+    """Where the account-less provision of `name` must go, read now: nowhere
+    when no account is stale; the one stale account; else every provisioned
+    account in one request (current ones are simply provisioned again).
+    That request reaches at most ALL_PROVISIONED_MAX accounts: above that,
+    only one request per account works, which one op cannot make, so this
+    refuses (nothing sent) and says to plan again: a plan lists the stale
+    accounts and re-provisions each."""
+    stale = stale_accounts(ctx, arn, name)
+    if not stale:
+        return None
+    if len(stale) == 1:
+        return {"PermissionSetArn": arn, "TargetType": "AWS_ACCOUNT", "TargetId": stale[0]}
+    provisioned = list_all(
+        ctx.sso,
+        "ListAccountsForProvisionedPermissionSet",
+        "AccountIds",
+        f"accounts {name} is provisioned to",
+        InstanceArn=ctx.instance_arn,
+        PermissionSetArn=arn,
+    )
+    if len(provisioned) > ALL_PROVISIONED_MAX:
+        raise AwsError(
+            "ProvisionPermissionSet",
+            f"permission set {name}",
+            f"stale in {len(stale)} accounts, and provisioned to more than one request "
+            f"can re-provision ({ALL_PROVISIONED_MAX}); run `idc plan` and apply it to "
+            "re-provision each stale account",
+            "TooManyAccounts",
+            refused=True,
+        )
+    return {"PermissionSetArn": arn, "TargetType": "ALL_PROVISIONED_ACCOUNTS"}
+
+
+def stale_accounts(ctx: WriteContext, arn: str, name: str) -> list[str]:
+    """Accounts where the permission set is provisioned but not at its latest version."""
+    return list_all(
+        ctx.sso,
+        "ListAccountsForProvisionedPermissionSet",
+        "AccountIds",
+        f"accounts where {name} is stale",
+        InstanceArn=ctx.instance_arn,
+        PermissionSetArn=arn,
+        ProvisioningStatus=STALE,
+    )
 
 
 # --- live state (for is_applied) ---------------------------------------------
@@ -143,10 +202,13 @@ def assignment_exists(ctx: WriteContext, args: dict[str, Any]) -> bool:
 
 
 def is_provisioned(ctx: WriteContext, args: dict[str, Any]) -> bool:
-    """True when the account's role reflects the latest permission set version."""
+    """True when the account's role reflects the latest permission set
+    version; without an account, when no account's role is stale."""
     arn = ctx.names.find_permission_set_arn(args["name"])
     if arn is None:
         return False
+    if "account" not in args:
+        return not stale_accounts(ctx, arn, args["name"])
     current = list_all(
         ctx.sso,
         "ListPermissionSetsProvisionedToAccount",

@@ -240,11 +240,15 @@ def _busy_role(
     """
     if op.name != "provision_permission_set":
         return False
-    name, account = op.args["name"], str(op.args["account"])
+    name, account = op.args["name"], op.args.get("account")
     for other in [*waiting, *running.values()]:
-        if other.op.name == "provision_permission_set" and (
-            other.op.args["name"] == name or str(other.op.args["account"]) == account
-        ):
+        if other.op.name != "provision_permission_set":
+            continue
+        other_account = other.op.args.get("account")
+        if other.op.args["name"] == name:
+            return True
+        # An account-less provision may reach any account.
+        if account is None or other_account is None or str(other_account) == str(account):
             return True
     return False
 

@@ -101,6 +101,11 @@ def command(
     Quote values holding spaces or parentheses: tag:"cost center"="R&D".
     In OU paths a / inside an OU name is written %2F (and % as %25):
     ou:/Root/Prod%2FLegacy is the OU named "Prod/Legacy".
+
+    \b
+    Examples:
+      idc accounts --filter 'ou:/Root/Prod and not tag:tier=sandbox'
+      idc --sim accounts --format json
     """
     if expression is not None:
         _parse_or_exit(expression)  # fail before any AWS call

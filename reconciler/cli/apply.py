@@ -85,6 +85,11 @@ def command(
     assignment whose delete failed is skipped (journaled) rather than run.
     What succeeded is kept; --resume retries the failed and skipped
     operations (and keeps continuing past failures).
+
+    \b
+    Examples:
+      idc apply plan.json --auto-approve
+      idc apply --resume journal/20260102T030405123456Z-ab12cd.jsonl
     """
     from reconciler.desired.settings import load_settings
 
@@ -136,7 +141,9 @@ def _plan_to_apply(
         from reconciler.plan import TooManyDeletesError, build_plan
 
         desired = load_desired(app.repo, settings)
-        live = read_state(app.aws(), instance=settings.instance)
+        live = read_state(
+            app.aws(), instance=settings.instance, stale=settings.manage.permission_sets
+        )
         try:
             plan = build_plan(desired, live, settings, allow_deletes=allow_deletes)
         except TooManyDeletesError as exc:  # show what it would delete, then refuse
@@ -155,10 +162,11 @@ def _plan_to_apply(
 # --- shared with `idc restore` -----------------------------------------------
 
 
-def show_plan(app: AppContext, plan: Plan) -> None:
-    """Print the plan exactly as `idc plan` does (warnings included), on stdout."""
-    color = app.color and app.out.is_terminal
-    click.echo(render_text(plan, color=color), nl=False)
+def show_plan(app: AppContext, plan: Plan, *, err: bool = False) -> None:
+    """Print the plan exactly as `idc plan` does (warnings included), on
+    stdout, or on stderr when stdout carries a machine-readable report."""
+    color = app.color and (app.err if err else app.out).is_terminal
+    click.echo(render_text(plan, color=color), nl=False, err=err)
 
 
 def confirm(verb: str, gerund: str, review: str) -> None:

@@ -106,7 +106,17 @@ def _steps() -> list[Step]:
 )
 @pass_app
 def command(app: AppContext, directory: Path | None) -> None:
-    """Guided end-to-end run on the embedded simulator."""
+    """Guided end-to-end run on the embedded simulator.
+
+    Adopts the demo organization, snapshots it, plans and applies a change,
+    browses history and rolls the change back, printing each command it
+    runs.
+
+    \b
+    Examples:
+      idc demo
+      idc demo --dir /tmp/idc-demo
+    """
     from reconciler.cli.main import COMMANDS, run
     from reconciler.cli.sim_extra import simulator_required
 

@@ -64,6 +64,11 @@ def command(ctx: click.Context) -> None:
 
     REV is any git revision (HEAD~2, a tag, a sha). Where REV is optional it
     defaults to the working tree's state/ (else HEAD).
+
+    \b
+    Examples:
+      idc history
+      idc history diff HEAD~1 --kind assignments
     """
     if ctx.invoked_subcommand is None:
         ctx.invoke(list_command)
@@ -77,7 +82,13 @@ def command(ctx: click.Context) -> None:
 @_format_option("text", "json")
 @pass_app
 def list_command(app: AppContext, max_count: int | None, fmt: str) -> None:
-    """Snapshot commits, newest first: revision, time, counts, summary."""
+    """Snapshot commits, newest first: revision, time, counts, summary.
+
+    \b
+    Examples:
+      idc history list -n 10
+      idc history list --format json
+    """
     entries = History(app.repo).entries(max_count)
     if fmt == "json":
         _echo_json([e.to_json() for e in entries])
@@ -99,7 +110,15 @@ def list_command(app: AppContext, max_count: int | None, fmt: str) -> None:
 @_format_option("text", "json")
 @pass_app
 def stats_command(app: AppContext, fmt: str) -> None:
-    """Counts per kind over time, oldest snapshot first, with the net change."""
+    """Counts per kind over time, with the net change.
+
+    One row per snapshot commit, oldest first.
+
+    \b
+    Examples:
+      idc history stats
+      idc history stats --format json
+    """
     entries = [e for e in reversed(History(app.repo).entries()) if e.counts]
     trend = _trend(entries)
     if fmt == "json":
@@ -166,11 +185,22 @@ def state_documents(state: State, kind: str | None = None) -> dict[str, Any]:
 
 @command.command("show")
 @click.argument("rev", required=False)
-@click.option("--kind", type=click.Choice(DIFF_KINDS), help="Only this kind.")
+@click.option(
+    "--kind",
+    type=click.Choice(DIFF_KINDS),
+    metavar="KIND",
+    help=f"Only this kind: {', '.join(DIFF_KINDS)}.",
+)
 @_format_option("yaml", "json")
 @pass_app
 def show_command(app: AppContext, rev: str | None, kind: str | None, fmt: str) -> None:
-    """The state at REV as YAML (the snapshot format) or JSON."""
+    """The state at REV as YAML (the snapshot format) or JSON.
+
+    \b
+    Examples:
+      idc history show HEAD~1 --kind permission_sets
+      idc history show v1 --format json
+    """
     snapshot = History(app.repo).snapshot(rev)
     state, manifest = snapshot.read()
     docs = state_documents(state, kind)
@@ -214,14 +244,29 @@ def _attribute_lines(change: KeyChange) -> list[str]:
 @command.command("diff")
 @click.argument("rev")
 @click.argument("other", required=False)
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(DIFF_KINDS), help="Only these.")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(DIFF_KINDS),
+    metavar="KIND",
+    help=f"Only this kind (repeatable): {', '.join(DIFF_KINDS)}.",
+)
 @_format_option("text", "json")
 @pass_app
 def diff_command(
     app: AppContext, rev: str, other: str | None, kinds: tuple[str, ...], fmt: str
 ) -> None:
-    """What changed from REV to OTHER (default: the working tree, else HEAD),
-    by kind and key, down to the attribute."""
+    """What changed from REV to OTHER, down to the attribute.
+
+    OTHER defaults to the working tree's state/ (else HEAD); changes are
+    listed by kind and key.
+
+    \b
+    Examples:
+      idc history diff HEAD~1
+      idc history diff v1 v2 --kind assignments --format json
+    """
     history = History(app.repo)
     old, new = history.snapshot(rev), history.snapshot(other)
     diff = diff_states(old.read()[0], new.read()[0], kinds or DIFF_KINDS)
@@ -242,8 +287,15 @@ def diff_command(
 @_format_option("text", "json")
 @pass_app
 def verify_command(app: AppContext, rev: str | None, fmt: str) -> None:
-    """Check every file of a snapshot against the sha256 in its manifest:
-    finds hand-edited, corrupted, missing and unlisted files (exit 1)."""
+    """Check a snapshot's files against the sha256 in its manifest.
+
+    Finds edited, corrupted, missing and unlisted files (exit 1).
+
+    \b
+    Examples:
+      idc history verify
+      idc history verify HEAD~3 --format json
+    """
     snapshot = History(app.repo).snapshot(rev)
     problems = verify_snapshot(snapshot.files, snapshot.origin)
     checked = len(snapshot.files) - 1

@@ -45,7 +45,7 @@ NOTES = (
     "Resource is * for sso:, identitystore: and organizations: because the instance "
     "and identity store ids are only known live.",
     "identitystore: actions authorize the Identity Store API; if an SCP or boundary "
-    "also restricts sso-directory:, keep both consistent (AWS-NOTES 5.3).",
+    "also restricts sso-directory:, keep both consistent.",
     "sts:GetCallerIdentity (journal caller) needs no permission.",
 )
 
@@ -99,7 +99,7 @@ def explain(job: str, document: dict[str, Any], options: PolicyOptions) -> str:
         lines.append(
             "ManagementAccount*: Identity Center creates the AWSReservedSSO_* roles and "
             "the AWSSSO_* SAML provider in the management account with the caller's IAM "
-            "rights (AWS-NOTES section 4, [EXT-80]: community source, unverified in AWS docs)."
+            "rights (reported by AWS samples maintainers; not stated in the AWS documentation)."
         )
     lines.extend(f"Note: {note}" for note in NOTES)
     return "\n".join(lines) + "\n\n" + json.dumps(document, indent=2) + "\n"
@@ -139,7 +139,16 @@ def command(
     sns_topic: str | None,
     management_account: bool,
 ) -> None:
-    """Least-privilege IAM policy for the snapshot/plan/apply role."""
+    """Least-privilege IAM policy for the snapshot/plan/apply role.
+
+    Prints the policy document JSON; --format text first explains each
+    statement.
+
+    \b
+    Examples:
+      idc iam-policy apply > apply-policy.json
+      idc iam-policy apply --format text --s3-lock s3://my-idc-state/apply.lock
+    """
     options = _options(app, job, s3_lock, sns_topic, management_account)
     document = policy_document(job, options)
     if fmt == "json":

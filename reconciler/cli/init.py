@@ -22,7 +22,13 @@ from reconciler.cli.context import AppContext, pass_app
 def command(
     app: AppContext, directory: Path | None, from_live: bool, scim: bool, force: bool
 ) -> None:
-    """Scaffold a GitOps repo (idc.yaml, desired/, workflows)."""
+    """Scaffold a GitOps repo (idc.yaml, desired/, workflows).
+
+    \b
+    Examples:
+      idc init
+      idc --sim init --from-live
+    """
     from reconciler.store.scaffold import adopt, scaffold
 
     if directory is None and app.repo_found:  # init the current directory, not a parent repo

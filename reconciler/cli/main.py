@@ -76,7 +76,13 @@ def cli(
     """idc: GitOps for AWS IAM Identity Center.
 
     Keep users, groups, memberships, permission sets and account assignments
-    as YAML in git; snapshot, plan, apply and roll back.
+    as YAML in git; snapshot, plan, apply and roll back. Every command takes
+    the options below before its name; `idc COMMAND --help` describes it.
+
+    \b
+    Examples:
+      idc --sim plan
+      idc --repo infra/idc --region eu-west-1 snapshot
     """
     found = None
     if repo is None:

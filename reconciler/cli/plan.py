@@ -75,11 +75,21 @@ def command(
     Changes are listed with the reason each is needed, in the order apply
     runs them. A plan with more deletions than safety.max_deletes is shown,
     not saved, and fails (exit 1) unless --allow-deletes.
+
+    \b
+    Examples:
+      idc plan -o plan.json --format markdown
+      idc plan --detailed-exitcode
     """
     settings = load_settings(app.repo)
     desired = load_desired(app.repo, settings)  # bad input fails before any AWS call
     digest = repository_digest(app.repo)
-    live = read_state(app.aws(), instance=settings.instance, kinds=kinds_to_read(desired, settings))
+    live = read_state(
+        app.aws(),
+        instance=settings.instance,
+        kinds=kinds_to_read(desired, settings),
+        stale=settings.manage.permission_sets,
+    )
     try:
         plan = build_plan(desired, live, settings, allow_deletes=allow_deletes, strict=strict)
     except TooManyDeletesError as exc:  # shown for review, never saved

@@ -13,7 +13,13 @@ from reconciler.cli.sim_extra import simulator_required
 
 @click.group("sim")
 def command() -> None:
-    """The embedded AWS simulator (Identity Center, Organizations)."""
+    """The embedded AWS simulator (Identity Center, Organizations).
+
+    \b
+    Examples:
+      idc sim serve --port 5005
+      idc sim reset
+    """
 
 
 @command.command("serve")
@@ -43,9 +49,14 @@ def command() -> None:
 def serve(app: AppContext, port: int, host: str, seed: str, stop_after: float | None) -> None:
     """Serve the simulator over HTTP for the AWS CLI, SDKs and other tools.
 
-    Point clients at it with `--endpoint-url` or `AWS_ENDPOINT_URL`, region
-    eu-west-1 and any credentials. State lives in memory until it stops
-    (Ctrl-C).
+    Point clients at it with `--endpoint-url` or `AWS_ENDPOINT_URL`, with
+    region eu-west-1 and any credentials. State lives in memory until it
+    stops (Ctrl-C).
+
+    \b
+    Examples:
+      idc sim serve --port 5005 &
+      aws --endpoint-url http://127.0.0.1:5005 sso-admin list-instances
     """
     with simulator_required("idc sim serve"):
         from reconciler.sim.server import serving
@@ -65,7 +76,15 @@ def serve(app: AppContext, port: int, host: str, seed: str, stop_after: float | 
 @command.command("reset")
 @pass_app
 def reset(app: AppContext) -> None:
-    """Forget the state `idc --sim` keeps in this repository (.idc/sim)."""
+    """Forget the state `idc --sim` keeps in this repository (.idc/sim).
+
+    The next `idc --sim` command starts again from the demo organization.
+
+    \b
+    Examples:
+      idc sim reset
+      idc --repo /tmp/org sim reset
+    """
     from reconciler.sim.embedded import STATE_FILE, state_lock
 
     state = app.repo / ".idc" / "sim"

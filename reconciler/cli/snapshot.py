@@ -86,9 +86,14 @@ def summary_line(result: SnapshotResult, state: State) -> str:
 def command(app: AppContext, message: str | None, no_commit: bool, tag: str | None) -> None:
     """Read live Identity Center into state/; commit if it changed.
 
-    Writes canonical YAML (SPEC section 5): an unchanged organization gives
-    byte-identical files and no commit. The commit message summarises the
-    changes per kind; `idc history` browses the snapshots.
+    Writes canonical YAML in the format of desired/: an unchanged
+    organization gives identical files and no commit. The commit message
+    summarises the changes per kind; `idc history` browses the snapshots.
+
+    \b
+    Examples:
+      idc snapshot -m "weekly snapshot"
+      idc snapshot --tag before-migration
     """
     snapshotter = Snapshotter(app.repo, commit=not no_commit, tag=tag)
     instance = _instance(app)

@@ -33,6 +33,11 @@ def command(app: AppContext, auto_approve: bool, dry_run: bool) -> None:
     Remove it only when its holder is known to be dead (a killed CI run, a
     closed laptop): an apply still running loses its lock and stops before
     its next write. An expired lease is taken over by the next apply anyway.
+
+    \b
+    Examples:
+      idc unlock --dry-run
+      idc unlock --auto-approve
     """
     from reconciler.apply.lock import lock_status, remove_s3_lock
     from reconciler.aws.s3_lock import S3LockStore

@@ -51,12 +51,18 @@ def summary(desired: Desired, files: int) -> dict[str, int]:
 )
 @pass_app
 def command(app: AppContext, fmt: str) -> None:
-    """Check idc.yaml and desired/ against the schemas and each other
+    """Check idc.yaml and desired/ offline, without AWS access.
 
-    Reports every problem as FILE:LINE:COL: MESSAGE (exit 1); needs no AWS
-    access. A safety.protect pattern must name a kind and have the shape of
-    its key; with a snapshot in state/, it must also match something in
-    desired/ or that snapshot (`idc plan` checks it against AWS).
+    Checks both against the schemas and against each other, and reports
+    every problem as FILE:LINE:COL: MESSAGE (exit 1). A safety.protect
+    pattern must name a kind and have the shape of its key; with a snapshot
+    in state/, it must also match something in desired/ or that snapshot
+    (`idc plan` checks it against AWS).
+
+    \b
+    Examples:
+      idc validate
+      idc --repo examples/multi-account validate --format json
     """
     try:
         desired = _check(app.repo)

@@ -26,7 +26,14 @@ from jsonschema.exceptions import ValidationError
 from reconciler.desired.yaml_io import position, source_text
 from reconciler.errors import Diagnostic
 
-SCHEMA_NAMES: tuple[str, ...] = ("settings", "desired", "accounts", "manifest", "plan")
+SCHEMA_NAMES: tuple[str, ...] = (
+    "settings",
+    "desired",
+    "accounts",
+    "manifest",
+    "plan",
+    "restore-map",
+)
 
 _TYPE_WORDS = {
     "object": "a mapping",

@@ -1,4 +1,4 @@
-"""Repository settings (idc.yaml, SPEC section 4) as one frozen value.
+"""Repository settings (idc.yaml, docs/formats.md#idcyaml) as one frozen value.
 
 Every command reads settings first, so a bad idc.yaml fails early with the same
 located diagnostics as desired files, and defaults live here, in one place.

@@ -24,7 +24,7 @@ class Location:
 class AssignmentRule:
     """One `assignments:` entry: a permission set for principals on accounts.
 
-    `accounts` is either a filter expression (SPEC section 6) or an explicit
+    `accounts` is either a filter expression (docs/filters.md) or an explicit
     list of account ids or names; the planner expands it against the live
     organization inventory.
     """

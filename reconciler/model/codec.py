@@ -1,6 +1,6 @@
 """Model <-> document conversion, shared by desired files, snapshots and the writer.
 
-Desired state and snapshots are ONE format (SPEC section 5), so one codec
+Desired state and snapshots are ONE format (docs/formats.md), so one codec
 serves both. Documents put the natural key first, then the other fields in
 alphabetical order, and omit what is unset: the same model always gives the
 same document. `*_from_doc` expects schema-valid input.

@@ -23,7 +23,9 @@ OpName = Literal[
     "create_permission_set",  # args: {doc}  (all attributes, policies, boundary, tags)
     "update_permission_set",  # args: {name, before: doc, after: doc}
     "delete_permission_set",  # args: {name}
-    "provision_permission_set",  # args: {name, account}
+    # args: {name, account}; or {name}: every account where it is provisioned
+    # but not at its latest version, found when it runs (apply.ops.reprovision_ops)
+    "provision_permission_set",
     "create_assignment",  # args: {permission_set, principal_type, principal, account}
     "delete_assignment",  # args: same as create_assignment
 ]
@@ -47,7 +49,7 @@ class Op:
         elif self.name.endswith("_member"):
             target = f"{a['user']} in {a['group']}"
         elif self.name == "provision_permission_set":
-            target = f"{a['name']} to {a['account']}"
+            target = f"{a['name']} to {a.get('account') or 'every stale account'}"
         elif "doc" in a:
             target = str(a["doc"].get("user_name") or a["doc"].get("name"))
         else:

@@ -41,6 +41,10 @@ class State:
     org_units: Mapping[str, OrgUnit] = field(default_factory=dict)  # by OU id
     # Live only: permission set name -> accounts it is provisioned to.
     provisioned: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Live only: permission set name -> accounts where it is provisioned but
+    # not at its latest version (edited without re-provisioning). Transient
+    # AWS status, not a resource: snapshots and fingerprints leave it out.
+    stale_provisioning: Mapping[str, frozenset[str]] = field(default_factory=dict)
     meta: StateMeta = StateMeta()
 
     @classmethod
@@ -55,6 +59,7 @@ class State:
         accounts: Iterable[Account] = (),
         org_units: Iterable[OrgUnit] = (),
         provisioned: Mapping[str, Iterable[str]] | None = None,
+        stale_provisioning: Mapping[str, Iterable[str]] | None = None,
         meta: StateMeta | None = None,
     ) -> State:
         """Index records by key; a key seen twice is a programming error here
@@ -68,6 +73,9 @@ class State:
             accounts=_index(accounts, lambda a: a.key),
             org_units=_index(org_units, lambda o: o.id),
             provisioned={k: frozenset(v) for k, v in sorted((provisioned or {}).items())},
+            stale_provisioning={
+                k: frozenset(v) for k, v in sorted((stale_provisioning or {}).items()) if v
+            },
             meta=meta or StateMeta(),
         )
 

@@ -8,7 +8,7 @@ refuses safety.protect patterns that protect nothing.
 """
 
 from reconciler.plan.builder import build_plan
-from reconciler.plan.changes import ACTIONS, FORMAT_VERSION, Change, Plan, changes_digest
+from reconciler.plan.changes import ACTIONS, FORMAT_VERSION, Change, Plan, Skipped, changes_digest
 from reconciler.plan.documents import live_document
 from reconciler.plan.fingerprint import document_digest, resource_digest, state_fingerprint
 from reconciler.plan.ordering import PHASES, in_apply_order
@@ -21,6 +21,7 @@ __all__ = [
     "PHASES",
     "Change",
     "Plan",
+    "Skipped",
     "TooManyDeletesError",
     "build_plan",
     "changes_digest",

@@ -24,7 +24,7 @@ FORMAT_VERSION = 1
 class Change:
     action: Action
     kind: Kind
-    key: Mapping[str, str]  # SPEC section 7 key fields for the kind
+    key: Mapping[str, str]  # natural key fields of the kind (plan.schema.json)
     before: Any = None  # document, None for create
     after: Any = None  # document, None for delete
     reason: str = ""  # why this change is needed, in words
@@ -63,12 +63,29 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A change the planner found but a restore strategy or `--select` left
+    out, kept in the plan so a reviewer sees what was not done and why."""
+
+    action: Action
+    key: str  # Change.key_text()
+    reason: str  # "skip strategy: never updates", "not selected by --select"
+
+    def to_json(self) -> dict[str, str]:
+        return {"action": self.action, "key": self.key, "reason": self.reason}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Skipped:
+        return cls(action=data["action"], key=data["key"], reason=data.get("reason", ""))
+
+
+@dataclass(frozen=True)
 class Plan:
     changes: tuple[Change, ...]
     fingerprint: str  # sha256 of the live state the plan was computed from
     warnings: tuple[str, ...] = ()
     # Per-change fingerprints of the live resources touched, so a stale plan
-    # file can be refused precisely (SPEC section 8).
+    # file can be refused precisely (docs/formats.md#plan-files).
     touched: Mapping[str, str] = field(default_factory=dict)
     # What this plan leaves alone and why ("user: not managed (manage.users:
     # false)", "group: not declared in desired state; the 12 in AWS are left
@@ -90,6 +107,8 @@ class Plan:
     # Why this plan must not be applied (e.g. over safety.max_deletes); such
     # a plan is still rendered so a reviewer sees it, never applied.
     refused: str = ""
+    # Changes left out on purpose (restore strategies, selection), with why.
+    skipped: tuple[Skipped, ...] = ()
 
     def summary(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(ACTIONS, 0)
@@ -118,6 +137,8 @@ class Plan:
         }
         if self.refused:
             out["refused"] = self.refused
+        if self.skipped:
+            out["skipped"] = [s.to_json() for s in self.skipped]
         return out
 
     def dumps(self) -> str:
@@ -140,6 +161,7 @@ class Plan:
             identity_store_id=data.get("identity_store_id", ""),
             desired_digest=data.get("desired_digest", ""),
             refused=data.get("refused", ""),
+            skipped=tuple(Skipped.from_json(s) for s in data.get("skipped", ())),
         )
 
 

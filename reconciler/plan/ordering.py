@@ -1,4 +1,4 @@
-"""Execution order (SPEC section 8), so a plan reads the way apply runs it.
+"""Execution order (docs/formats.md#plan-files), so a plan reads the way apply runs it.
 
 Dependencies decide the phases: a permission set and its principals exist
 before anything is assigned; assignments go before the permission sets and

@@ -4,8 +4,16 @@ re-provision.
 Values are compared after model normalisation (inline policy by its IAM
 meaning, PT60M == PT1H, managed policy ARNs as a set), so a spelling difference
 is never a change. AWS does not push permission set edits to accounts that
-already have it (AWS-NOTES section 4), so an update that changes the
+already have it (docs/aws.md#permission-sets), so an update that changes the
 provisioned role names every account in `live.provisioned` for re-provisioning.
+
+The same holds for edits made outside this repository, and for an account
+that got the permission set between a plan and its apply: AWS then reports
+the account as provisioned but not at the latest version
+(`live.stale_provisioning`). Such accounts are re-provisioned too, even when
+the permission set itself matches desired state: that change has no
+attribute diff, only accounts to re-provision, so the drift is shown and
+repaired instead of staying invisible.
 """
 
 from __future__ import annotations
@@ -48,22 +56,11 @@ def plan_permission_sets(ctx: PlanContext) -> Iterator[Change]:
             continue
         changed = changed_fields(want, have)
         _refuse_unremovable(ctx, want, have, changed)
-        if not changed:
+        stale = ctx.live.stale_provisioning.get(name, frozenset())
+        if not changed and not stale:
             in_sync += 1
             continue
-        reprovision: tuple[str, ...] = ()
-        reason = differ(changed)
-        if set(changed) - NOT_PROVISIONED:
-            reprovision = tuple(sorted(ctx.live.provisioned.get(name, ())))
-            if reprovision:
-                reason += f"; re-provisions to {plural(len(reprovision), 'account')}"
-                reason += " it is provisioned to"
-            else:
-                reason += "; not provisioned to any account, nothing to re-provision"
-        yield Change(
-            "update", "permission_set", key, permission_set_doc(have), permission_set_doc(want),
-            reason, reprovision,
-        )  # fmt: skip
+        yield _update(ctx, name, want, have, changed, stale)
     ctx.note_unchanged("permission_set", in_sync, len(live))
     if not ctx.authoritative("permission_set"):
         return
@@ -73,7 +70,37 @@ def plan_permission_sets(ctx: PlanContext) -> Iterator[Change]:
         yield ctx.delete("permission_set", permission_set_key(name), permission_set_doc(live[name]))
 
 
-# UpdatePermissionSet can replace these but never clear them (AWS-NOTES 4.1:
+def _update(
+    ctx: PlanContext,
+    name: str,
+    want: PermissionSet,
+    have: PermissionSet,
+    changed: list[str],
+    stale: frozenset[str],
+) -> Change:
+    """The update (or, with nothing `changed`, the bare re-provision) of a
+    permission set, naming the accounts to re-provision and why."""
+    reasons = [differ(changed)] if changed else []
+    reprovision = set(stale)
+    if set(changed) - NOT_PROVISIONED:
+        provisioned = ctx.live.provisioned.get(name, frozenset())
+        reprovision |= provisioned
+        if provisioned:
+            reasons.append(
+                f"re-provisions to {plural(len(provisioned), 'account')} it is provisioned to"
+            )
+        else:
+            reasons.append("not provisioned to any account, nothing to re-provision")
+    if stale:
+        reasons.append(f"re-provision: stale in {', '.join(sorted(stale))}")
+    return Change(
+        "update", "permission_set", permission_set_key(name), permission_set_doc(have),
+        permission_set_doc(want if changed else have), "; ".join(reasons),
+        tuple(sorted(reprovision)),
+    )  # fmt: skip
+
+
+# UpdatePermissionSet can replace these but never clear them (docs/aws.md#permission-sets:
 # min length 1), so dropping one from desired state cannot be applied.
 UNREMOVABLE: tuple[str, ...] = ("description", "relay_state")
 

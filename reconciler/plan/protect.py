@@ -217,3 +217,19 @@ def desired_keys(desired: Desired, kind: Kind, inventory: Inventory) -> Iterator
         for ptype, name, _ in rule_principals(rule):
             prefix = f"assignment:{rule.permission_set}:{ptype}:{name}:"
             yield from (prefix + account for account in expanded[rule.accounts])
+
+
+def closest_key(pattern: str, states: Sequence[State], settings: Settings) -> str:
+    """`; did you mean "KEY"?` for a glob that matches no key in `states`
+    (the same suggestion safety.protect gives), or "" when nothing is close."""
+    kinds = _kinds(pattern)
+    return _suggestion(
+        protect_glob(pattern), _Keys(None, states, settings), kinds[0] if len(kinds) == 1 else None
+    )
+
+
+def matches_any_key(pattern: str, states: Sequence[State], settings: Settings) -> bool:
+    """True when the glob matches the key of a resource in one of `states`."""
+    keys = _Keys(None, states, settings)
+    glob = protect_glob(pattern)
+    return any(keys.any_match(k, glob) for k in _kinds(pattern))

@@ -1,7 +1,7 @@
 """Safety rails from idc.yaml: protected keys and the delete budget.
 
 Protect patterns match `Change.key_text()` (Settings.safety: names exactly,
-an assignment's principal type in any case, so the SPEC's
+an assignment's principal type in any case, so the documented
 `assignment:PS:group:NAME:*` matches the key's `GROUP`); plan.protect refuses
 a pattern that matches nothing. Protection stops updates and deletes (the
 resource is "never deleted or changed by apply"); creating a protected key
@@ -64,10 +64,10 @@ def drop_protected(changes: list[Change], settings: Settings) -> tuple[list[Chan
             remaining.append(change)
             continue
         skipped[f'protected by safety.protect "{glob}" in {SETTINGS_FILE}'].append(change)
-        kept.update(_needs(change))
+        kept.update(needs(change))
     while True:  # deletes that kept resources need; each pass keeps more
         dependents = [
-            c for c in remaining if c.action == "delete" and not kept.isdisjoint(_targets(c))
+            c for c in remaining if c.action == "delete" and not kept.isdisjoint(targets(c))
         ]
         if not dependents:
             break
@@ -75,12 +75,12 @@ def drop_protected(changes: list[Change], settings: Settings) -> tuple[list[Chan
         remaining = [c for c in remaining if id(c) not in dropped]
         for change in dependents:
             skipped["needed by a protected resource"].append(change)
-            kept.update(_needs(change))
+            kept.update(needs(change))
     return remaining, [_warning(why, items) for why, items in skipped.items()]
 
 
-def _targets(change: Change) -> list[tuple[str, str]]:
-    """What a delete removes, in the terms `_needs` keeps things alive by."""
+def targets(change: Change) -> list[tuple[str, str]]:
+    """What a delete removes, in the terms `needs` keeps things alive by."""
     key = change.key
     if change.kind == "membership":  # lost when its group or its user goes
         return [("group-members", key["group"]), ("user-memberships", key["user"])]
@@ -89,7 +89,7 @@ def _targets(change: Change) -> list[tuple[str, str]]:
     return [(change.kind, next(iter(key.values())))]
 
 
-def _needs(change: Change) -> list[tuple[str, str]]:
+def needs(change: Change) -> list[tuple[str, str]]:
     """What must survive for the resource this change would have touched."""
     key = change.key
     if change.kind == "assignment":

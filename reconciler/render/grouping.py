@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from reconciler.plan import Change, Plan
 from reconciler.plan.wording import plural
 
-# Kinds in the order apply first touches them (SPEC section 8).
+# Kinds in the order apply first touches them (reconciler.plan.ordering).
 KIND_TITLES: dict[str, str] = {
     "permission_set": "Permission sets",
     "user": "Users",
@@ -42,3 +42,21 @@ def scope_notes(plan: Plan) -> list[str]:
     if counts:
         notes.append(f"already match AWS: {', '.join(counts)}")
     return notes
+
+
+SKIPPED_SHOWN = 20  # entries listed per reason; the JSON plan has them all
+
+
+def skipped_lines(plan: Plan) -> list[str]:
+    """What a restore strategy or selection left out: one heading per
+    reason, then `action key` per entry (the first SKIPPED_SHOWN)."""
+    by_reason: dict[str, list[str]] = {}
+    for entry in plan.skipped:
+        by_reason.setdefault(entry.reason, []).append(f"{entry.action} {entry.key}")
+    lines: list[str] = []
+    for reason, entries in by_reason.items():
+        lines.append(f"{reason} ({len(entries)}):")
+        lines.extend(f"  {e}" for e in entries[:SKIPPED_SHOWN])
+        if len(entries) > SKIPPED_SHOWN:
+            lines.append(f"  ... and {len(entries) - SKIPPED_SHOWN} more (see the JSON plan)")
+    return lines

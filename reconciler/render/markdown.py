@@ -24,7 +24,13 @@ from reconciler.render.diffs import (
     subject,
     unified_json_diff,
 )
-from reconciler.render.grouping import KIND_TITLES, by_kind, scope_notes, summary_line
+from reconciler.render.grouping import (
+    KIND_TITLES,
+    by_kind,
+    scope_notes,
+    skipped_lines,
+    summary_line,
+)
 
 GITHUB_COMMENT_LIMIT = 65_536
 COLLAPSE_OVER = 10  # entries; longer sections start collapsed
@@ -84,6 +90,13 @@ def _head(plan: Plan) -> Iterable[str]:
         for kind, changes in by_kind(plan.changes):
             counts = [sum(1 for c in changes if c.action == a) for a in ACTIONS]
             yield f"| {KIND_TITLES[kind]} | " + " | ".join(map(str, counts)) + " |"
+    if plan.skipped:
+        yield ""
+        yield f"**Skipped ({len(plan.skipped)})**"
+        yield ""
+        yield "```"
+        yield from skipped_lines(plan)
+        yield "```"
     if plan.warnings:
         yield ""
         yield "**Warnings**"

@@ -24,7 +24,13 @@ from reconciler.render.diffs import (
     subject,
     unified_json_diff,
 )
-from reconciler.render.grouping import KIND_TITLES, by_kind, scope_notes, summary_line
+from reconciler.render.grouping import (
+    KIND_TITLES,
+    by_kind,
+    scope_notes,
+    skipped_lines,
+    summary_line,
+)
 
 SIGN = {"create": "+", "update": "~", "delete": "-"}
 STYLE = {"create": "green", "update": "yellow", "delete": "red"}
@@ -49,7 +55,9 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
 
 
 def plan_lines(plan: Plan) -> Iterable[Text]:
-    if plan.empty:
+    if plan.empty and plan.skipped:
+        yield Text("No changes left to make: everything found is skipped (listed below).")
+    elif plan.empty:
         yield Text("No changes. Identity Center matches the desired state.", style="bold green")
     else:
         yield Text("idc will perform the following actions (grouped by kind; apply order within):")
@@ -58,6 +66,11 @@ def plan_lines(plan: Plan) -> Iterable[Text]:
             yield Text(f"{KIND_TITLES[kind]} ({len(changes)})", style="bold")
             for change in changes:
                 yield from change_lines(change)
+    if plan.skipped:
+        yield Text("")
+        yield Text(f"Skipped ({len(plan.skipped)}), not done by this plan:", style="bold")
+        for line in skipped_lines(plan):
+            yield Text(f"  {line}")
     if plan.warnings:
         yield Text("")
         for warning in plan.warnings:

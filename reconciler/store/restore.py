@@ -1,4 +1,4 @@
-"""Restore: an old snapshot as the desired state (SPEC section 1).
+"""Restore: an old snapshot as the desired state (docs/cli.md, `idc restore`).
 
 A snapshot already is a desired-state document set with explicit account ids,
 so restoring needs no new machinery: the snapshot becomes a `Desired` (every
@@ -17,7 +17,7 @@ record and attribute for attribute.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,8 @@ class Source:
     state: State
     label: str  # "v1 (1a2b3c4d5e6f)"
     origin: str  # "1a2b3c4d5e6f:state", prefix of file locations in plan reasons
+    # Target account id -> the backup's, for accounts `--map` renamed.
+    mapped_from: Mapping[str, str] = field(default_factory=dict)
 
 
 def load_source(repo: Path, rev: str) -> Source:

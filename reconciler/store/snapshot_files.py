@@ -1,4 +1,4 @@
-"""A State as the canonical snapshot file set of SPEC section 5, and back.
+"""A State as the canonical snapshot file set of docs/formats.md#state, and back.
 
 A snapshot is a mapping of paths relative to `state/` to file bytes, so the
 same code reads a working tree, a git revision or an export. Every data file

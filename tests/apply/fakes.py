@@ -95,13 +95,22 @@ class FakeWriter:
             case "update_permission_set":
                 return self.permission_sets.get(a["name"]) == a["after"]
             case "provision_permission_set":
-                key = f"{a['name']}/{a['account']}"
-                return self.provisioned.get(key) == self.permission_sets.get(a["name"])
+                keys = self._provision_keys(a)
+                return all(
+                    self.provisioned.get(key) == self.permission_sets.get(a["name"]) for key in keys
+                )
             case "create_assignment":
                 return _akey(a) in self.assignments
             case "delete_assignment":
                 return _akey(a) not in self.assignments
         raise AssertionError(op.name)
+
+    def _provision_keys(self, a: dict[str, Any]) -> list[str]:
+        """The provisioned pairs an op names: its account, or (no account)
+        every account the permission set is provisioned to."""
+        if "account" in a:
+            return [_pkey(a)]
+        return [k for k in self.provisioned if k.split("/")[0] == a["name"]]
 
     def _mutate(self, op: Op) -> None:
         a = op.args
@@ -129,8 +138,8 @@ class FakeWriter:
             case "update_permission_set":
                 self.permission_sets[a["name"]] = copy.deepcopy(a["after"])
             case "provision_permission_set":
-                key = f"{a['name']}/{a['account']}"
-                self.provisioned[key] = copy.deepcopy(self.permission_sets[a["name"]])
+                for key in self._provision_keys(a):
+                    self.provisioned[key] = copy.deepcopy(self.permission_sets[a["name"]])
             case "create_assignment":
                 self.assignments.add(_akey(a))
                 key = f"{a['permission_set']}/{a['account']}"
@@ -141,3 +150,7 @@ class FakeWriter:
 
 def _akey(a: dict[str, Any]) -> tuple[str, str, str, str]:
     return (a["permission_set"], a["principal_type"], a["principal"], a["account"])
+
+
+def _pkey(a: dict[str, Any]) -> str:
+    return f"{a['name']}/{a['account']}"

@@ -105,6 +105,8 @@ def test_ops_follow_spec_order_and_carry_exact_inverses() -> None:
         "create_group",
         "add_member",
         "create_assignment",
+        # to the account the plan saw, then to any account stale by then
+        "provision_permission_set",
         "provision_permission_set",
         "delete_assignment",
         "remove_member",
@@ -146,10 +148,10 @@ def test_journal_records_intent_before_and_done_after_each_call(tmp_path: Path) 
     records = [json.loads(line) for line in lines]
     assert records[0]["type"] == "header" and records[0]["caller"]["arn"].endswith("user/ci")
     kinds = [(r["type"], r.get("seq")) for r in records[1:-1]]
-    assert kinds == [(t, s) for s in range(13) for t in ("intent", "done")]
+    assert kinds == [(t, s) for s in range(14) for t in ("intent", "done")]
     assert records[-1] == {**records[-1], "type": "end", "status": "succeeded"}
     audit = (tmp_path / "journal" / "audit.jsonl").read_text().splitlines()
-    assert len(audit) == 13 and '"caller": "arn:aws:iam::1:user/ci"' in audit[0]
+    assert len(audit) == 14 and '"caller": "arn:aws:iam::1:user/ci"' in audit[0]
 
 
 def test_a_torn_last_line_is_ignored(tmp_path: Path) -> None:
@@ -159,7 +161,7 @@ def test_a_torn_last_line_is_ignored(tmp_path: Path) -> None:
     cut = data[: data.rindex(b"\n", 0, len(data) - 1) + 15]  # mid-way through the end record
     result.journal.write_bytes(cut)
     journal = read_journal(result.journal)
-    assert journal.end is None and len(journal.ok) == 13
+    assert journal.end is None and len(journal.ok) == 14
 
 
 @pytest.mark.parametrize("crash", ["before", "after"])
@@ -203,7 +205,9 @@ def test_failure_stops_and_rollback_undoes_only_what_ran(tmp_path: Path) -> None
         "delete_user",
         "update_permission_set",
         # The restored set is re-provisioned where it is, even though the
-        # failed apply never got to re-provision the update.
+        # failed apply never got to re-provision the update: to the planned
+        # account, then to every account still stale.
+        "provision_permission_set",
         "provision_permission_set",
         "delete_permission_set",
     ]
@@ -224,7 +228,7 @@ def test_a_second_rollback_after_an_interrupted_one_finishes_it(tmp_path: Path) 
     after = w.world()
     after["provisioned"].pop("Ops/222222222222", None)
     assert after == before
-    assert len(read_journal(second.journal).header.pairs) == 13 - 5
+    assert len(read_journal(second.journal).header.pairs) == 14 - 5
 
 
 def test_apply_never_counts_a_refused_change_as_done_even_if_live_has_it(tmp_path: Path) -> None:
@@ -306,4 +310,4 @@ def test_a_lost_lock_stops_the_run_before_its_next_write_and_resume_finishes(
     assert [r["seq"] for r in records if r["type"] == "intent"] == [0, 1, 2]
     assert records[-1] == {**records[-1], "type": "end", "status": "interrupted", "message": lost}
     finished = resume(target(w, tmp_path), stopped.value.journal)
-    assert finished.ok and len(w.calls) == 13
+    assert finished.ok and len(w.calls) == 14  # 14 ops, the account-less provision too

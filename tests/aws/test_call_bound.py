@@ -7,6 +7,8 @@ so they pin the bound to AWS's limits, whatever page sizes the reader uses.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from reconciler.aws.call_bound import lower_bound_calls, pages
 from reconciler.model import (
     Account,
@@ -78,3 +80,19 @@ def test_bound_of_a_small_organization_equals_the_calls_counted_by_hand() -> Non
         "organization": 2 + 2 + 2 + 3 + 22,
     }
     assert bound.total == 1 + 2 + 1 + 3 + 13 + 2 + 23 + 31
+
+
+def test_a_plan_read_also_lists_stale_accounts_on_the_cheaper_side() -> None:
+    """With `stale` (a plan of permission sets), each permission set is asked
+    once more, for its stale accounts: Admin 1 + ReadOnly 1 again; 101 stale
+    ReadOnly accounts would take 2 pages."""
+    state = small_organization()
+    assert lower_bound_calls(state, stale=True).parts["provisioning"] == 2 + 2
+    many = [f"3333333333{i:02d}" for i in range(101)]
+    stale = replace(
+        state,
+        provisioned={**state.provisioned, "ReadOnly": frozenset(many)},
+        stale_provisioning={"ReadOnly": frozenset(many)},
+    )
+    # per permission set: Admin 1 + 1, ReadOnly 2 + 2 pages; per account: 102 x 2
+    assert lower_bound_calls(stale, stale=True).parts["provisioning"] == 6

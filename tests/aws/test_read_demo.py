@@ -93,6 +93,18 @@ def test_demo_read_makes_no_more_calls_than_the_lower_bound(
     assert "assignments: per-principal" in report
 
 
+def test_a_plan_read_lists_stale_accounts_at_the_bound_too(
+    demo: Simulator, session: AwsSession
+) -> None:
+    live = read_state(session, stale=True)
+    assert session.stats.total_calls == lower_bound_calls(live, stale=True).total
+    # one more ListAccountsForProvisionedPermissionSet per permission set
+    assert session.stats.calls["sso-admin:ListAccountsForProvisionedPermissionSet"] == 2 * len(
+        live.permission_sets
+    )
+    assert live.stale_provisioning == {}  # the demo is provisioned everywhere
+
+
 def test_users_only_read_calls_neither_sso_admin_nor_organizations(
     demo: Simulator, session: AwsSession
 ) -> None:

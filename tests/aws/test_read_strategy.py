@@ -9,7 +9,12 @@ import pytest
 
 from reconciler.aws.clients import AwsSession
 from reconciler.aws.read_assignments import choose_assignment_strategy
-from reconciler.aws.read_provisioning import choose_provisioning_strategy, provisioning_estimates
+from reconciler.aws.read_context import ReadContext
+from reconciler.aws.read_provisioning import (
+    choose_provisioning_strategy,
+    provisioning_estimates,
+    read_provisioned,
+)
 from reconciler.aws.reader import read_state
 from reconciler.model import Assignment
 from reconciler.sim import Simulator
@@ -110,3 +115,39 @@ def test_both_strategies_read_every_assignment(
     calls = session.stats.calls
     assert calls[f"sso-admin:{used}"] > 0
     assert calls[f"sso-admin:{unused}"] == 0
+
+
+# An account count below the one permission set picks the per-account side.
+@pytest.mark.parametrize("accounts_known", [0, 1_000])  # per account, per permission set
+def test_both_provisioning_strategies_find_the_stale_accounts(
+    sim: Simulator, session: AwsSession, accounts_known: int
+) -> None:
+    seed(sim, 0)
+    sso = sim.client("sso-admin")
+    (arn,) = sso.list_permission_sets(InstanceArn=sim.instance_arn)["PermissionSets"]
+    accounts = sorted(
+        sso.list_accounts_for_provisioned_permission_set(
+            InstanceArn=sim.instance_arn, PermissionSetArn=arn
+        )["AccountIds"]
+    )
+    sso.update_permission_set(
+        InstanceArn=sim.instance_arn, PermissionSetArn=arn, SessionDuration="PT2H"
+    )
+    sso.provision_permission_set(
+        InstanceArn=sim.instance_arn,
+        PermissionSetArn=arn,
+        TargetType="AWS_ACCOUNT",
+        TargetId=accounts[0],
+    )
+    ctx = ReadContext(session, None)
+    ctx.instance_arn = sim.instance_arn
+    try:
+        provisioned, stale = read_provisioned(
+            ctx, [arn], lambda wait: accounts_known, lambda: accounts, stale=True
+        )
+    finally:
+        ctx.close()
+    assert provisioned == {arn: set(accounts)}
+    assert stale == {arn: set(accounts[1:])}
+    strategy = "per-account" if accounts_known == 0 else "per-permission-set"
+    assert any(note.startswith(f"provisioning: {strategy}") for note in session.stats.notes)

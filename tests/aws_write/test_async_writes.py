@@ -189,6 +189,48 @@ def test_provisioning_brings_stale_accounts_up_to_date(sim: Simulator, writer: W
     assert all(writer.is_applied(op) for op in provisions)
 
 
+def test_the_account_less_provision_reaches_whatever_is_stale_when_it_runs(
+    sim: Simulator, writer: Writer
+) -> None:
+    """Nothing stale: one list call and no ProvisionPermissionSet; one stale
+    account: that account; several: one request for every provisioned account."""
+    sweep = Op("provision_permission_set", {"name": "ReadOnly"})
+    stale = {"ProvisioningStatus": "LATEST_PERMISSION_SET_NOT_PROVISIONED"}
+    sso, arn = sim.client("sso-admin"), writer.ctx.names.permission_set_arn("ReadOnly")
+
+    def stale_accounts() -> list[str]:
+        return list(
+            sso.list_accounts_for_provisioned_permission_set(
+                InstanceArn=sim.instance_arn, PermissionSetArn=arn, **stale
+            )["AccountIds"]
+        )
+
+    assert writer.is_applied(sweep)
+    sim.reset_calls()
+    writer.execute(sweep)
+    assert sim.calls["sso-admin:ProvisionPermissionSet"] == 0
+
+    before = {"name": "ReadOnly", "description": "Read-only everywhere"}
+    after = {"name": "ReadOnly", "description": "Read-only, everywhere"}
+    writer.execute(
+        Op("update_permission_set", {"name": "ReadOnly", "before": before, "after": after})
+    )
+    for account in ("444444444444", "444444444445"):
+        writer.execute(Op("provision_permission_set", {"name": "ReadOnly", "account": account}))
+    assert stale_accounts() == ["444444444446"] and not writer.is_applied(sweep)
+    writer.execute(sweep)
+    assert stale_accounts() == [] and writer.is_applied(sweep)
+
+    writer.execute(
+        Op("update_permission_set", {"name": "ReadOnly", "before": after, "after": before})
+    )
+    assert len(stale_accounts()) == 3
+    sim.reset_calls()
+    writer.execute(sweep)
+    assert stale_accounts() == []
+    assert sim.calls["sso-admin:ProvisionPermissionSet"] == 1  # all provisioned accounts
+
+
 def test_synchronous_ops_in_a_batch_run_too(sim: Simulator, writer: Writer) -> None:
     ops = [
         Op("create_group", {"doc": {"name": "Data"}}),

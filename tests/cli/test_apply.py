@@ -86,7 +86,7 @@ def test_apply_with_the_embedded_simulator_reaches_desired(tmp_path: Path, idc: 
     # the plan is shown exactly as `idc plan` renders it, warnings once
     assert "  + user zed@example.com" in result.stdout
     assert "Plan: 4 to add, 2 to change, 0 to destroy." in result.stdout
-    assert "Apply complete: 10 operation(s) done" in result.stderr
+    assert "Apply complete: 11 operation(s) done" in result.stderr
     again = idc("--repo", str(tmp_path), "--sim", "apply", "--auto-approve")
     assert again.exit_code == 0 and "No changes" in again.stderr
     (journal,) = journals(tmp_path)
@@ -94,7 +94,7 @@ def test_apply_with_the_embedded_simulator_reaches_desired(tmp_path: Path, idc: 
     assert header["kind"] == "apply" and header["instance_arn"].startswith("arn:aws:sso:::")
     assert header["caller"]["arn"] and len(header["plan_fingerprint"]) == 64
     audit = (tmp_path / "journal" / "audit.jsonl").read_text().splitlines()
-    assert len(audit) == 10
+    assert len(audit) == 11  # one per op, the account-less provision too
 
 
 def test_without_a_terminal_apply_refuses_to_wait_for_confirmation(
@@ -117,7 +117,7 @@ def test_throttling_storms_and_transient_500s_are_ridden_out(
     sim.realism = storm
     result = idc("--repo", str(repo), "apply", "--auto-approve")
     assert result.exit_code == 0, result.output
-    assert "Apply complete: 10 operation(s) done" in result.stderr
+    assert "Apply complete: 11 operation(s) done" in result.stderr
     # There was something to ride out: 500s answered and calls throttled,
     # each one an attempt the apply had to retry.
     assert fault.fired > 0 and storm.throttled > 0, (fault.fired, storm.throttled)

@@ -4,6 +4,7 @@ changes applied with `idc apply`, then the snapshot brought back, partly
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -237,3 +238,43 @@ def test_without_a_terminal_restore_refuses_to_wait_for_confirmation(repo: Path)
     assert "not restoring: confirmation needs a terminal" in err and "--auto-approve" in err
     assert "Traceback" not in out + err
     assert (repo / ".idc" / "sim" / STATE_FILE).read_bytes() == before
+
+
+def test_a_restore_over_max_deletes_shows_its_plan_then_refuses(repo: Path) -> None:
+    settings = repo / "idc.yaml"
+    settings.write_text(settings.read_text().replace("max_deletes: 25", "max_deletes: 1"))
+    before = snapshot_files(repo)
+    code, out, err = idc_in(repo, "restore", "A", "--auto-approve")
+    assert code == 1 and "max_deletes" in err and "Traceback" not in err
+    assert "  - user zed@example.com" in out  # the reviewer sees what it would delete
+    assert "Plan: " in out
+    code, _, err = idc_in(repo, "snapshot", "--no-commit")
+    assert code == 0, err
+    assert snapshot_files(repo) == before  # nothing was restored
+
+
+def test_a_restore_ends_with_a_report_per_kind_also_in_json_and_the_audit_log(
+    repo: Path,
+) -> None:
+    code, out, err = idc_in(repo, "restore", "A", "--auto-approve", "--format", "json")
+    assert code == 0, out + err
+    report = json.loads(out)  # stdout is the report alone; the plan went to stderr
+    assert "  + user grace@example.com" in err
+    journal = newest_journal(repo)
+    ops = [json.loads(line) for line in journal.read_text().splitlines()[1:]]
+    done = sum(1 for r in ops if r["type"] == "done" and r["ok"])
+    counted = sum(n for kind in report["kinds"].values() for n in kind.values())
+    assert counted == done and report["failed"] == [] and report["journal"] == journal.name
+    # A removed user and her permission set came back; what was added since went
+    assert report["kinds"]["users"] == {"created": 1, "deleted": 1}
+    assert report["kinds"]["permission_sets"]["created"] == 1
+    assert report["api_calls"] > 0 and report["seconds"] > 0
+    audit = (repo / "journal" / "audit.jsonl").read_text().splitlines()
+    assert json.loads(audit[-1])["report"] == report
+
+    code, _, err = idc_in(repo, "rollback", journal.name, "--auto-approve")
+    assert code == 0, err
+    code, out, err = idc_in(repo, "restore", "A", "--auto-approve", "--strategy", "skip")
+    assert code == 0, out + err
+    assert "Restore report for A" in err
+    assert "users            1 created" in err and "skipped" in err

@@ -43,7 +43,7 @@ def test_rollback_restores_and_a_second_one_has_nothing_left(
     (journal,) = journals(repo)
     result = idc("--repo", str(repo), "rollback", f"journal/{journal.name}", "--auto-approve")
     assert result.exit_code == 0, result.output
-    assert "Rollback complete: 10 operation(s) undone" in result.stderr
+    assert "Rollback complete: 11 operation(s) undone" in result.stderr
     assert live() == before
     assert len(pending(repo)) == 6  # the reviewed change is pending again
     rollback_journal = journals(repo)[-1]
@@ -105,7 +105,7 @@ def test_rollback_after_part_was_reverted_by_hand_completes_exactly(
         "already undone in live state (reverted by hand?): create_assignment Developer "
         "USER:zed@example.com 666666666666" in result.stderr
     )
-    assert "9 operation(s) undone; 1 already undone, left alone" in result.stderr
+    assert "10 operation(s) undone; 1 already undone, left alone" in result.stderr
     assert live() == before
     # Undoing the rollback brings back what the rollback undid, and only that:
     # the assignment removed by hand was not the rollback's to restore.

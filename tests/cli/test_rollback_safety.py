@@ -278,7 +278,7 @@ def test_rollback_of_a_rolled_back_rollback_undoes_the_apply_again(
 
     again = idc("--repo", str(repo), "rollback", journal.name, "--auto-approve")
     assert again.exit_code == 0, again.output
-    assert "Rollback complete: 10 operation(s) undone" in again.stderr
+    assert "Rollback complete: 11 operation(s) undone" in again.stderr
     assert live() == before
 
 

@@ -1,4 +1,4 @@
-"""The account filter language (SPEC section 6): parse, print, expand.
+"""The account filter language (docs/filters.md): parse, print, expand.
 
     ou:/Root/Prod and not tag:tier=sandbox
     name~"^data-(prod|dev)$" or 444444444444

@@ -43,7 +43,7 @@ class FilterError(ValueError):
 
 
 class FilterSyntaxError(FilterError):
-    """The text is not a filter expression (SPEC section 6)."""
+    """The text is not a filter expression (docs/filters.md)."""
 
 
 class FilterReferenceError(FilterError):

@@ -1,4 +1,4 @@
-"""Recursive-descent parser for the account filter grammar (SPEC section 6):
+"""Recursive-descent parser for the account filter grammar (docs/filters.md):
 
     expr   := term ("or" term)*
     term   := factor ("and" factor)*

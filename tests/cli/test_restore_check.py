@@ -1,0 +1,75 @@
+"""The compatibility check before a restore's first write (`--check` alone,
+and before every restore): every problem is listed together, exit 1, and
+the target is not touched.
+
+The target is a fresh in-process simulator (`idc` without `--sim` talks to
+it) holding only an organization built from snapshot A's, altered so that
+the backup no longer fits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from reconciler.sim import Simulator
+from reconciler.sim.seed import seed_organization
+from reconciler.store.history import History
+from tests.cli.test_restore import changed, repo
+from tests.conftest import run_idc
+
+__all__ = ["changed", "repo"]
+
+WRITES = ("Create", "Delete", "Put", "Attach", "Detach", "Update", "Provision")
+
+
+@pytest.fixture
+def target() -> Iterator[Simulator]:
+    with Simulator() as sim:
+        yield sim
+
+
+def writes(sim: Simulator) -> list[str]:
+    return [call for call in sim.calls if call.split(".")[-1].startswith(WRITES)]
+
+
+def test_every_incompatibility_is_listed_together_and_nothing_is_touched(
+    repo: Path, target: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = History(repo).snapshot("A").read()[0]
+    used = sorted({x.account for x in a.assignments} - {target.account_id})
+    gone, closed = used[0], used[1]
+    accounts = {k: v for k, v in a.accounts.items() if k != gone}
+    accounts[closed] = replace(accounts[closed], status="SUSPENDED")
+    seed_organization(target, replace(a, accounts=accounts))
+    settings = repo / "idc.yaml"
+    text = settings.read_text()
+    for kind in ("users", "groups", "memberships"):
+        assert f"  {kind}: true" in text
+        text = text.replace(f"  {kind}: true", f"  {kind}: false", 1)
+    settings.write_text(text)
+    monkeypatch.setattr("reconciler.store.restore_check.MAX_MANAGED_POLICIES", 1)
+    target.reset_calls()
+
+    for extra in (("--check",), ("--auto-approve",)):
+        result = run_idc("--repo", str(repo), "restore", "A", *extra)
+        assert result.exit_code == 1, result.output
+        err = result.stderr
+        assert "the target cannot hold A (" in err and "nothing was changed" in err
+        assert f"account {gone} is not in the target organization;" in err
+        assert f"account {closed} (" in err and "is SUSPENDED, not ACTIVE" in err
+        assert "managed policies; at most 1 fit one permission set" in err
+        assert "user(s) the backup refers to are not in the target's identity store" in err
+        assert "group(s) the backup refers to are not in the target's identity store" in err
+        assert "Traceback" not in err and "Plan:" not in result.stdout
+    assert writes(target) == []
+
+
+def test_check_passes_on_the_live_organization_it_came_from(repo: Path) -> None:
+    result = run_idc("--repo", str(repo), "--sim", "restore", "A", "--check")
+    assert result.exit_code == 0, result.output
+    assert "the target can hold users, groups, memberships, permission_sets, assignments" in (
+        result.stdout
+    )
