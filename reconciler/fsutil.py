@@ -1,5 +1,11 @@
 """Atomic file writes: a reader sees the old file or the new one, never half;
-and the directory fsync that makes a new file's name survive a crash."""
+and the directory fsync that makes a new file's name survive a crash.
+
+The temporary file mkstemp creates is private (0600); a file written through
+it gets the mode an ordinary `open()` would have given it (0666 less the
+umask), or keeps the mode of the file it replaces, so generated files are
+as readable as the user's other files (a shared checkout, a CI artifact).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,34 @@ import tempfile
 from pathlib import Path
 
 
+def current_umask() -> int:
+    """The process umask. Read from /proc where it can be, because setting
+    and restoring it (the portable way) briefly changes it for every thread."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

@@ -186,15 +186,18 @@ _APPLY_RUN = re.compile(r"\bidc\b[^\n]*\bapply\b")
 
 
 def applying_workflows(repo: Path) -> list[str]:
-    """Workflow files (relative paths) running `idc ... apply`."""
+    """Workflow files running `idc ... apply`: the repository's own, or those
+    of the git work tree it is a folder of (where `idc init` puts them)."""
+    repo = repo.resolve()
+    root = next((d for d in (repo, *repo.parents) if (d / ".git").exists()), repo)
     found = []
-    for path in sorted((repo / WORKFLOWS).glob("*.y*ml")):
+    for path in sorted({*(repo / WORKFLOWS).glob("*.y*ml"), *(root / WORKFLOWS).glob("*.y*ml")}):
         try:
             text = path.read_text("utf-8", errors="replace")
         except OSError:
             continue
         if _APPLY_RUN.search(text):
-            found.append(str(path.relative_to(repo)))
+            found.append(str(path.relative_to(root)))
     return found
 
 

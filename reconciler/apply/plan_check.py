@@ -83,7 +83,7 @@ def load_plan(path: Path) -> Plan:
     edited = list(whole_file_problems(plan, data))
     if edited:
         raise IdcError(
-            f"plan {path} was edited after `idc plan` wrote it: {_listed(edited, '; ')}; "
+            f"plan {path} was edited after idc plan wrote it: {_listed(edited, '; ')}; "
             "nothing was changed. Run `idc plan -o` again and review the new plan"
         )
     return plan

@@ -7,6 +7,9 @@ and an AWS session, and the context owns their lifetimes.
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +51,37 @@ class AppContext:
         """Progress on stderr, unwrapped and taken literally: paths and the
         commands suggested in messages stay copyable, `[...]` stays text."""
         if not self.quiet:
-            click.echo(message, err=True)
+            click.echo(self.hinted(message), err=True)
+
+    def global_options(self, args: str = "") -> list[str]:
+        """The global options of this run that the command `idc ARGS` needs
+        too: the repository (unless ARGS names it, as `init DIR` does), the
+        simulator, an explicit region or profile (not one from AWS_PROFILE,
+        which the next command sees as well)."""
+        verb = args.split(" ", 1)[0]
+        options: list[str] = []
+        named = re.search(rf"(^|\s){re.escape(str(self.repo))}(\s|$)", args)
+        if self.repo != Path(".") and not named:
+            options += ["--repo", str(self.repo)]
+        if verb != "sim":  # `idc sim ...` is the simulator already
+            if self.sim:
+                options.append("--sim")
+            if self.region:
+                options += ["--region", self.region]
+            if self.profile and not self.sim and self.profile != os.environ.get("AWS_PROFILE"):
+                options += ["--profile", self.profile]
+        return options
+
+    def command_line(self, args: str) -> str:
+        """`idc ARGS` as the user should type it next: with this run's global
+        options, so a copied hint acts on the same repository and AWS."""
+        return shlex.join(["idc", *self.global_options(args)]) + (f" {args}" if args else "")
+
+    def hinted(self, message: str) -> str:
+        """`message` with every suggested command (`idc ...` in backticks,
+        written by any layer without knowing the global options) completed by
+        `command_line`. A suggestion that spells out options is left alone."""
+        return _SUGGESTED.sub(lambda m: f"`{self.command_line(m.group(1))}`", message)
 
     def aws(self) -> Any:
         """The AWS session for this run; with --sim, the embedded simulator
@@ -65,5 +98,8 @@ class AppContext:
             self._session = AwsSession(profile=self.profile, region=self.region)
         return self._session
 
+
+# `idc verb ...` in backticks, not starting with an option (`idc --sim`).
+_SUGGESTED = re.compile(r"`idc ([^`\-][^`]*)`")
 
 pass_app = click.make_pass_decorator(AppContext)

@@ -1,12 +1,21 @@
-"""`idc init`: scaffold a GitOps repository; `--from-live` adopts an organization."""
+"""`idc init`: scaffold a GitOps repository; `--from-live` adopts an organization.
+
+It says what it wrote and what it kept, so re-running it (to add what is
+missing after an upgrade) is safe and readable, and ends with the next
+commands to run, spelled with this run's global options.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from reconciler.cli.context import AppContext, pass_app
+
+if TYPE_CHECKING:
+    from reconciler.model import State
 
 
 @click.command()
@@ -24,29 +33,69 @@ def command(
 ) -> None:
     """Scaffold a GitOps repo (idc.yaml, desired/, workflows).
 
+    Inside an existing git repository, DIRECTORY becomes a folder of it (no
+    nested .git) and the workflows go to its .github/workflows, set to run
+    in DIRECTORY. Existing files are kept unless --force; a .gitignore gets
+    only the entries it lacks.
+
     \b
     Examples:
       idc init
       idc --sim init --from-live
     """
-    from reconciler.store.scaffold import adopt, scaffold
+    from reconciler.store.scaffold import adopt, remove_untouched_starter, scaffold
 
     if directory is None and app.repo_found:  # init the current directory, not a parent repo
         directory = Path(".")
-    repo = directory or app.repo
-    written = scaffold(repo, scim=scim, force=force)
+    if directory is not None:
+        app.repo = directory  # the hints below, and --from-live's simulator, use it
+    repo = app.repo
+    done = scaffold(repo, scim=scim, force=force, starter=not from_live)
+    written = list(done.written)
     if from_live:
         from reconciler.aws.reader import read_state
 
-        if directory is not None:
-            app.repo = directory
         state = read_state(app.aws())
-        written += adopt(repo, state, scim=scim, force=force)
-        app.say(
-            f"adopted {len(state.users)} users, {len(state.groups)} groups, "
-            f"{len(state.permission_sets)} permission sets, "
-            f"{len(state.assignments)} assignments into {repo / 'desired'}"
-        )
+        adopted = adopt(repo, state, scim=scim, force=force)
+        written += adopted
+        removed = remove_untouched_starter(repo)
+        app.say(f"adopted into {repo / 'desired'}: {_adopted(state, scim)}")
+        if removed is not None:
+            app.say(f"  removed {_shown(removed, repo)} (the starter file; desired/ has files now)")
+    if done.created_git:
+        app.say(f"  created a git repository in {repo}")
+    elif done.git_root != repo.resolve():
+        app.say(f"  using the git repository at {done.git_root}; workflows run in {repo}")
     for path in written:
-        app.say(f"  wrote {path.relative_to(repo) if path.is_relative_to(repo) else path}")
+        app.say(f"  wrote {_shown(path, repo)}")
+    if done.ignored:
+        app.say(f"  appended {', '.join(done.ignored)} to {_shown(repo / '.gitignore', repo)}")
+    if done.kept:
+        kept = ", ".join(_shown(path, repo) for path in done.kept)
+        app.say(f"  kept {kept} (they exist; --force overwrites them)")
     app.say(f"initialised {repo}; next: `idc validate`, `idc snapshot`, `idc plan`")
+
+
+def _adopted(state: State, scim: bool) -> str:
+    """What adoption wrote, by kind: with --scim, identities are not written."""
+    parts = (
+        []
+        if scim
+        else [
+            f"{len(state.users)} users",
+            f"{len(state.groups)} groups",
+            f"{len(state.memberships)} memberships",
+        ]
+    )
+    parts += [
+        f"{len(state.permission_sets)} permission sets",
+        f"{len(state.assignments)} assignments",
+    ]
+    skipped = " (users, groups and memberships are the IdP's: not written)" if scim else ""
+    return ", ".join(parts) + skipped
+
+
+def _shown(path: Path, repo: Path) -> str:
+    """A path as the user can find it: relative to the repository when inside it."""
+    resolved, root = path.resolve(), repo.resolve()
+    return str(resolved.relative_to(root)) if resolved.is_relative_to(root) else str(path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -129,8 +130,8 @@ def run(argv: list[str]) -> int:
     except click.ClickException as exc:
         exc.show()
         failure, code = exc.format_message(), 1
-    except IdcError as exc:
-        failure, code = _report(exc, verbose), 1
+    except IdcError as exc:  # the commands it suggests carry this run's --repo/--sim
+        failure, code = _report(exc, verbose, hinted=app.hinted if app else str), 1
     except KeyboardInterrupt:
         failure = "interrupted"
         click.echo(f"error: {failure}", err=True)
@@ -144,10 +145,15 @@ def run(argv: list[str]) -> int:
     return code if isinstance(code, int) else 0
 
 
-def _report(exc: BaseException, verbose: bool, unexpected: bool = False) -> str:
+def _report(
+    exc: BaseException,
+    verbose: bool,
+    unexpected: bool = False,
+    hinted: Callable[[str], str] = str,
+) -> str:
     if verbose:
         traceback.print_exception(exc, file=sys.stderr)
-    text = str(exc) or type(exc).__name__
+    text = hinted(str(exc) or type(exc).__name__)
     if unexpected:
         text = f"unexpected {type(exc).__name__}: {text} (run with -v for a traceback)"
     lines = text.splitlines() or [text]

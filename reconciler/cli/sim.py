@@ -49,14 +49,15 @@ def command() -> None:
 def serve(app: AppContext, port: int, host: str, seed: str, stop_after: float | None) -> None:
     """Serve the simulator over HTTP for the AWS CLI, SDKs and other tools.
 
-    Point clients at it with `--endpoint-url` or `AWS_ENDPOINT_URL`, with
-    region eu-west-1 and any credentials. State lives in memory until it
-    stops (Ctrl-C).
+    It prints the environment to point a shell at it (endpoint, region and
+    dummy credentials; paste the export lines), and its URL on stdout. Its
+    state is its own, in memory until it stops (Ctrl-C): `idc --sim` keeps a
+    separate one in .idc/sim. Point idc at it as at AWS, without --sim.
 
     \b
     Examples:
       idc sim serve --port 5005 &
-      aws --endpoint-url http://127.0.0.1:5005 sso-admin list-instances
+      AWS_ENDPOINT_URL=http://127.0.0.1:5005 aws sso-admin list-instances
     """
     with simulator_required("idc sim serve"):
         from reconciler.sim.server import serving
@@ -65,12 +66,26 @@ def serve(app: AppContext, port: int, host: str, seed: str, stop_after: float | 
         sim = endpoint.sim
         app.say(f"simulator listening on {endpoint.url} (seed: {seed})")
         app.say(f"  instance {sim.instance_arn}, identity store {sim.identity_store_id}")
-        app.say(f"  export AWS_ENDPOINT_URL={endpoint.url} AWS_DEFAULT_REGION={sim.region}")
+        app.say("point the AWS CLI, SDKs or idc (without --sim) at it with:")
+        for name, value in environment(endpoint.url, sim.region).items():
+            app.say(f"export {name}={value}")
         click.echo(endpoint.url)
         stopped = threading.Event()
         with contextlib.suppress(KeyboardInterrupt):
             stopped.wait(stop_after)
     app.say("simulator stopped")
+
+
+def environment(url: str, region: str) -> dict[str, str]:
+    """What a shell needs for the AWS CLI to talk to the served simulator:
+    it signs requests, so it needs credentials (any will do)."""
+    return {
+        "AWS_ENDPOINT_URL": url,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
 
 
 @command.command("reset")

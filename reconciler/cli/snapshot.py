@@ -107,3 +107,5 @@ def command(app: AppContext, message: str | None, no_commit: bool, tag: str | No
         app.err.print(format_call_stats(session.stats), markup=False, soft_wrap=True)
     result = snapshotter.record(state, message)
     click.echo(summary_line(result, state))
+    if result.commit:
+        app.say("next: `idc history list` lists the snapshots, `idc plan` compares with live")

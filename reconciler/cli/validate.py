@@ -75,7 +75,7 @@ def command(app: AppContext, fmt: str) -> None:
         click.echo(json.dumps(_report(True, counts, desired.warnings), indent=2))
         return
     for warning in desired.warnings if not app.quiet else ():
-        click.echo(str(warning), err=True)
+        click.echo(app.hinted(str(warning)), err=True)
     parts = ", ".join(_count(n, k) for k, n in counts.items() if k != "files")
     click.echo(f"valid: {parts} in {_count(counts['files'], 'files')}")
 

@@ -26,13 +26,13 @@ from reconciler.model import Group, Membership, PermissionSet, User, codec
 
 DESIRED_DIR = "desired"
 TOP_LEVEL_KINDS: tuple[str, ...] = ("users", "groups", "permission_sets", "assignments")
+EMPTY_FILE = "file holds no documents (empty); nothing loaded from it"
 _KIND_WORD = {"user": "user", "group": "group", "permission_set": "permission set"}
 
 
 # Desired files are YAML by either usual suffix, in any case (a.yaml, b.yml,
 # C.YAML): one rule for loading, validating and the plan's desired digest.
 YAML_SUFFIXES = (".yaml", ".yml")
-YAML_FILES = "*.yaml or *.yml"
 
 
 def desired_files(repo: Path) -> list[Path]:
@@ -65,16 +65,16 @@ def load_desired(repo: Path, settings: Settings | None) -> Desired:
     for path in paths:
         merger.add_file(path, _display(path, repo))
     if not merger.declared and not merger.errors():
-        where = f"{DESIRED_DIR}/"
-        found = f"{len(paths)} file{'s' * (len(paths) != 1)} without any" if paths else "no"
-        merger.diagnostics.append(
-            Diagnostic(
-                where,
-                0,
-                0,
-                f"no desired state: {found} documents ({YAML_FILES} with top-level "
-                f"{', '.join(TOP_LEVEL_KINDS)})",
-            )
+        # A new repository (`idc init` writes a commented starter file): a
+        # kind no file declares is never planned, so this plans nothing. One
+        # note says so instead of a warning per comment-only file.
+        merger.diagnostics = [d for d in merger.diagnostics if d.message != EMPTY_FILE]
+        found = f"{len(paths)} file{'s' * (len(paths) != 1)}, none" if paths else "no file"
+        merger.warn(
+            f"{DESIRED_DIR}/",
+            f"nothing declared yet ({found} with top-level {', '.join(TOP_LEVEL_KINDS)}), "
+            "so plans change nothing; declare some in desired/*.yaml, or adopt the live "
+            "organization with `idc init --from-live`",
         )
     desired = merger.desired()
     if settings is not None:
@@ -146,7 +146,7 @@ class _Merger:
         if data is None or data == {}:
             # A placeholder or fully commented-out file declares nothing, so it
             # cannot change a plan; say so, but do not fail the run.
-            self.warn(shown, "file holds no documents (empty); nothing loaded from it", 1, 1)
+            self.warn(shown, EMPTY_FILE, 1, 1)
             return
         bad_items: set[tuple[str, int]] = set()
         bad_kinds: set[str] = set()

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from moto.server import ThreadedMotoServer
 
-from reconciler.errors import InputError
+from reconciler.errors import IdcError, InputError
 from reconciler.sim.realism import Realism
 from reconciler.sim.seed import seed_demo
 from reconciler.sim.simulator import Simulator
@@ -49,6 +50,39 @@ def check_loopback(host: str) -> str:
     raise InputError(f"--host {host}: the simulator only listens on loopback (127.0.0.1, ::1)")
 
 
+class _Server(ThreadedMotoServer):
+    """moto's server, but a failure to bind ends `start` with a reason: moto
+    binds in its thread, where werkzeug exits the thread and `start` waits
+    for ever."""
+
+    failure: str | None = None
+
+    def _server_entry(self) -> None:
+        try:
+            super()._server_entry()
+        except (OSError, SystemExit) as exc:
+            self.failure = getattr(exc, "strerror", None) or "the port is not available"
+            self._server_ready_event.set()
+
+
+def _check_free(host: str, port: int) -> None:
+    """Fail at once, with the remedy, when the port is taken (bound as the
+    server will bind it, address reuse included, so TIME_WAIT is no obstacle)."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise IdcError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc} (another program, "
+                "or another `idc sim serve`, uses it); pick another --port, or --port 0 "
+                "for a free one"
+            ) from None
+
+
 @contextmanager
 def serving(
     host: str = "127.0.0.1", port: int = 0, seed: str = "demo", realism: Realism | None = None
@@ -61,11 +95,11 @@ def serving(
     with Simulator(realism) as sim:
         if seed == "demo":
             seed_demo(sim)
-        server = ThreadedMotoServer(ip_address=bind, port=port, verbose=False)
-        try:
-            server.start()
-        except OSError as exc:
-            raise InputError(f"cannot listen on {bind}:{port}: {exc.strerror or exc}") from None
+        _check_free(bind, port)
+        server = _Server(ip_address=bind, port=port, verbose=False)
+        server.start()
+        if server.failure is not None:
+            raise IdcError(f"cannot listen on {bind}:{port}: {server.failure}")
         try:
             actual_host, actual_port = server.get_host_and_port()
             yield Endpoint(sim, actual_host, actual_port)

@@ -7,6 +7,7 @@ Existing files are never overwritten unless asked: init is safe to re-run.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -55,33 +56,107 @@ def settings_text(scim: bool) -> str:
     )
 
 
-def scaffold(repo: Path, *, scim: bool = False, force: bool = False) -> list[Path]:
-    """Create what is missing; return the files written."""
-    written: list[Path] = []
+GITIGNORE = (".idc/", "plan.json", "plan.md")
+STARTER = "desired/README.yaml"
+
+
+@dataclass
+class Scaffolded:
+    """What `scaffold` did, for init to report: every file written or kept."""
+
+    git_root: Path  # the work tree holding the repository (the repo or a parent)
+    written: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)  # existed; left as they were
+    ignored: list[str] = field(default_factory=list)  # entries appended to a .gitignore
+    created_git: bool = False
+
+
+def scaffold(
+    repo: Path, *, scim: bool = False, force: bool = False, starter: bool = True
+) -> Scaffolded:
+    """Create what is missing. Inside an existing git work tree, the
+    repository is a folder of it: no nested .git, and the workflows go to
+    the work tree's .github/ (the only place GitHub runs them from), made to
+    run in that folder."""
+    repo.mkdir(parents=True, exist_ok=True)
+    root, created = _git_root(repo)
+    done = Scaffolded(git_root=root, created_git=created)
 
     def put(path: Path, text: str) -> None:
         if path.exists() and not force:
+            done.kept.append(path)
             return
         atomic_write_text(path, text)
-        written.append(path)
+        done.written.append(path)
 
-    repo.mkdir(parents=True, exist_ok=True)
     for schema in schema_files():
         # Always refreshed: the schemas belong to the installed idc version.
         atomic_write_text(repo / "schemas" / schema.name, schema.read_text("utf-8"))
     put(repo / "idc.yaml", settings_text(scim))
-    put(repo / ".gitignore", ".idc/\nplan.json\nplan.md\n")
+    _gitignore(repo / ".gitignore", done)
     (repo / "desired").mkdir(exist_ok=True)
+    templates = resources.files("reconciler.store") / "templates"
+    if starter and ((repo / STARTER).exists() or not any((repo / "desired").rglob("*.yaml"))):
+        put(repo / STARTER, (templates / "starter.yaml").read_text("utf-8"))
     (repo / "journal").mkdir(exist_ok=True)
     put(repo / "journal" / ".gitkeep", "")
-    templates = resources.files("reconciler.store") / "templates"
+    folder = repo.resolve().relative_to(root).as_posix()
     for name in WORKFLOWS:
-        put(repo / ".github" / "workflows" / name, (templates / name).read_text("utf-8"))
+        text = (templates / name).read_text("utf-8")
+        put(root / ".github" / "workflows" / name, in_folder(text, folder))
+    return done
+
+
+def _git_root(repo: Path) -> tuple[Path, bool]:
+    """The work tree `repo` is in (a new repository in `repo` if none)."""
     try:
-        git.Repo(repo)
+        found = git.Repo(repo, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         git.Repo.init(repo, initial_branch="main")
-    return written
+        return repo.resolve(), True
+    if found.working_tree_dir is None:
+        from reconciler.errors import InputError
+
+        raise InputError(
+            f"{repo} is inside the bare git repository {found.git_dir}, which has no "
+            "work tree for desired/ and snapshots; choose a directory in a clone"
+        )
+    return Path(found.working_tree_dir).resolve(), False
+
+
+def _gitignore(path: Path, done: Scaffolded) -> None:
+    """Create .gitignore, or append the entries it lacks (never rewrite it)."""
+    if not path.exists():
+        atomic_write_text(path, "".join(f"{entry}\n" for entry in GITIGNORE))
+        done.written.append(path)
+        return
+    text = path.read_text("utf-8", errors="replace")
+    present = {line.strip() for line in text.splitlines()}
+    missing = [e for e in GITIGNORE if e not in present and e.rstrip("/") not in present]
+    if not missing:
+        done.kept.append(path)
+        return
+    lead = "" if not text or text.endswith("\n") else "\n"
+    atomic_write_text(path, text + lead + "# idc\n" + "".join(f"{e}\n" for e in missing))
+    done.ignored = missing
+
+
+def in_folder(workflow: str, folder: str) -> str:
+    """A workflow template for a repository in `folder` of the git work tree:
+    its triggers watch that folder, its steps run there, its artifacts are
+    found there. `.` leaves the template as it is."""
+    if folder == ".":
+        return workflow
+    text = workflow.replace(
+        'paths: ["desired/**", "idc.yaml"]', f'paths: ["{folder}/desired/**", "{folder}/idc.yaml"]'
+    )
+    text = text.replace("hashFiles('plan.md')", f"hashFiles('{folder}/plan.md')")
+    text = text.replace(
+        "            plan.json\n            plan.md\n",
+        f"            {folder}/plan.json\n            {folder}/plan.md\n",
+    )
+    defaults = f"defaults:\n  run:\n    working-directory: {folder}\n"
+    return text.replace("\njobs:\n", f"\n{defaults}jobs:\n", 1)
 
 
 def desired_files_from_state(state: State, *, scim: bool = False) -> dict[str, str]:
@@ -123,3 +198,14 @@ def adopt(repo: Path, state: State, *, scim: bool = False, force: bool = False) 
     for rel, text in files.items():
         atomic_write_text(repo / rel, text)
     return [repo / rel for rel in files]
+
+
+def remove_untouched_starter(repo: Path) -> Path | None:
+    """Remove the starter file once desired/ holds real files, if nobody
+    edited it (it would only warn that it declares nothing)."""
+    path = repo / STARTER
+    template = resources.files("reconciler.store") / "templates" / "starter.yaml"
+    if path.is_file() and path.read_text("utf-8") == template.read_text("utf-8"):
+        path.unlink()
+        return path
+    return None

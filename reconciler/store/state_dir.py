@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from reconciler.errors import IdcError
-from reconciler.fsutil import atomic_write_bytes, fsync_dir
+from reconciler.fsutil import atomic_write_bytes, current_umask, fsync_dir
 
 NEW_PREFIX = ".state.new-"
 OLD_PREFIX = ".state.old-"
@@ -82,7 +82,7 @@ def write_state_dir(
             write_file(new / rel, data)
         for folder in sorted({(new / rel).parent for rel in files}, reverse=True):
             _fsync_dir(folder)
-        os.chmod(new, 0o755)  # mkdtemp makes it private; state/ is a normal folder
+        os.chmod(new, 0o777 & ~current_umask())  # mkdtemp makes it private; state/ is not
         if state_dir.exists():
             os.rename(state_dir, old)
         os.rename(new, state_dir)

@@ -55,8 +55,8 @@ def test_ctrl_c_names_the_journal_and_resume_finishes(tmp_path: Path) -> None:
         assert stopped.returncode == 1, stopped.stderr
         (journal,) = journals(tmp_path)
         shown = f"journal/{journal.name}"
-        assert f"idc apply --resume {shown}" in stopped.stderr
-        assert f"idc rollback {shown}" in stopped.stderr
+        assert f"idc --repo {tmp_path} apply --resume {shown}" in stopped.stderr
+        assert f"idc --repo {tmp_path} rollback {shown}" in stopped.stderr
         assert "Traceback" not in stopped.stderr
         record = read_journal(journal)
         assert record.end is not None and record.end["status"] == "interrupted"

@@ -165,7 +165,7 @@ def test_no_rollback_on_failure_keeps_the_journal_for_resume(
         ]
     )
     result = idc("--repo", str(repo), "apply", "--auto-approve", "--no-rollback-on-failure")
-    assert result.exit_code == 1 and "idc apply --resume journal/" in result.stderr
+    assert result.exit_code == 1 and f"idc --repo {repo} apply --resume journal/" in result.stderr
     (journal,) = journals(repo)
     assert "zed@example.com" not in " ".join(pending(repo)).replace("USER:zed@example.com", "")
     sim.realism = Realism()
@@ -197,7 +197,7 @@ def test_a_stale_plan_file_is_refused_naming_what_changed(
     result = idc("--repo", str(repo), "apply", str(plan_file))
     assert result.exit_code == 1
     assert "stale" in result.stderr and "group:Developers" in result.stderr
-    assert "idc plan" in result.stderr
+    assert f"`idc --repo {repo} plan`" in result.stderr  # the hint names the repository
     assert live() == before
 
 

@@ -71,7 +71,8 @@ def test_a_failed_assignment_keeps_the_others_and_rollback_restores_exactly(
         and "Traceback" not in result.output
     )
     assert (
-        "no automatic rollback" in result.stderr and "idc apply --resume journal/" in result.stderr
+        "no automatic rollback" in result.stderr
+        and f"idc --repo {repo} apply --resume journal/" in result.stderr
     )
     (journal,) = journals(repo)  # no rollback journal: nothing was undone
     assert f"journal: journal/{journal.name}" in result.stderr

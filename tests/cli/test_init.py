@@ -24,9 +24,8 @@ def test_messages_are_never_wrapped_inside_a_path_or_command(
     repo = tmp_path / ("a-long-directory-name-" * 4) / "org"
     result = idc("init", str(repo))
     assert result.exit_code == 0, result.output
-    assert f"initialised {repo}; next: `idc validate`, `idc snapshot`, `idc plan`\n" in (
-        result.stderr
-    )
+    hints = f"`idc --repo {repo} validate`, `idc --repo {repo} snapshot`, `idc --repo {repo} plan`"
+    assert f"initialised {repo}; next: {hints}\n" in result.stderr
 
 
 def test_init_never_overwrites_existing_files(idc: IdcRunner, tmp_path: Path) -> None:
@@ -51,7 +50,7 @@ def test_product_workflows_are_the_templates_init_writes() -> None:
 def test_init_copies_every_packaged_schema(idc: IdcRunner, tmp_path: Path) -> None:
     assert idc("init", str(tmp_path / "org")).exit_code == 0
     packaged = sorted((ROOT / "reconciler" / "schemas").glob("*.schema.json"))
-    assert len(packaged) == 5
+    assert len(packaged) == 6  # accounts, desired, manifest, plan, restore-map, settings
     for schema in packaged:
         copied = tmp_path / "org" / "schemas" / schema.name
         assert json.loads(copied.read_text()) == json.loads(schema.read_text())
@@ -112,3 +111,104 @@ def test_modelines_resolve_to_schemas_init_copies_into_the_repo(
         target = first.removeprefix("# yaml-language-server: $schema=")
         assert target != first, path
         assert (path.parent / target).resolve().is_file(), (path, target)
+
+
+def _hinted_commands(stderr: str) -> list[list[str]]:
+    """The commands init suggests after `next:`, split as a shell would."""
+    import shlex
+
+    (line,) = [line for line in stderr.splitlines() if "; next: " in line]
+    return [shlex.split(cmd) for cmd in line.split("; next: ")[1].split("`")[1::2]]
+
+
+def test_the_commands_init_suggests_succeed_in_an_empty_directory(
+    idc: IdcRunner, tmp_path: Path
+) -> None:
+    repo = tmp_path / "new org"
+    result = idc("--sim", "init", str(repo))
+    assert result.exit_code == 0, result.output
+    starter = (repo / "desired" / "README.yaml").read_text()
+    assert "# users:" in starter and "idc init --from-live" in starter
+    commands = _hinted_commands(result.stderr)
+    assert [c[:4] for c in commands] == [["idc", "--repo", str(repo), "--sim"]] * 3
+    for command in commands:
+        ran = idc(*command[1:])
+        assert ran.exit_code == 0, (command, ran.output)
+        if command[-1] in ("validate", "plan"):
+            assert "nothing declared yet" in ran.output, ran.output
+
+
+def test_uncommented_starter_file_is_valid_desired_state(idc: IdcRunner, tmp_path: Path) -> None:
+    repo = tmp_path / "org"
+    assert idc("init", str(repo)).exit_code == 0
+    starter = repo / "desired" / "README.yaml"
+    lines = starter.read_text().splitlines()
+    body = lines[lines.index("# users:") :]
+    starter.write_text("\n".join(line.removeprefix("# ") for line in body if line != "#") + "\n")
+    result = idc("--repo", str(repo), "validate")
+    assert result.exit_code == 0, result.output
+    assert "1 user, 1 group, 1 membership, 1 permission set, 1 assignment rule" in result.stdout
+
+
+def test_rerunning_init_says_which_files_it_kept(idc: IdcRunner, tmp_path: Path) -> None:
+    assert idc("init", str(tmp_path)).exit_code == 0
+    again = idc("init", str(tmp_path))
+    assert again.exit_code == 0, again.output
+    assert "wrote" not in again.stderr
+    assert (
+        "  kept idc.yaml, .gitignore, desired/README.yaml, journal/.gitkeep, "
+        ".github/workflows/idc-plan.yml, .github/workflows/idc-apply.yml, "
+        ".github/workflows/idc-snapshot.yml (they exist; --force overwrites them)\n"
+    ) in again.stderr
+
+
+def test_init_appends_missing_entries_to_an_existing_gitignore(
+    idc: IdcRunner, tmp_path: Path
+) -> None:
+    (tmp_path / ".gitignore").write_text("node_modules\nplan.json")  # no final newline
+    result = idc("init", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert (
+        tmp_path / ".gitignore"
+    ).read_text() == "node_modules\nplan.json\n# idc\n.idc/\nplan.md\n"
+    assert "  appended .idc/, plan.md to .gitignore\n" in result.stderr
+    again = idc("init", str(tmp_path))
+    assert "appended" not in again.stderr and ".gitignore" in again.stderr  # kept now
+
+
+def test_init_in_a_folder_of_a_git_repository_uses_that_repository(
+    idc: IdcRunner, tmp_path: Path
+) -> None:
+    git.Repo.init(tmp_path, initial_branch="main")
+    repo = tmp_path / "iam"
+    result = idc("init", str(repo))
+    assert result.exit_code == 0, result.output
+    assert not (repo / ".git").exists()
+    assert not (repo / ".github").exists()
+    assert f"using the git repository at {tmp_path.resolve()}; workflows run in {repo}" in (
+        result.stderr
+    )
+    plan = load_yaml(tmp_path / ".github" / "workflows" / "idc-plan.yml")
+    assert plan["defaults"] == {"run": {"working-directory": "iam"}}
+    assert plan["on"]["pull_request"]["paths"] == ["iam/desired/**", "iam/idc.yaml"]
+    upload = [s for s in plan["jobs"]["plan"]["steps"] if "upload-artifact" in s.get("uses", "")]
+    assert upload[0]["with"]["path"].split() == ["iam/plan.json", "iam/plan.md"]
+    apply = load_yaml(tmp_path / ".github" / "workflows" / "idc-apply.yml")
+    assert apply["defaults"] == {"run": {"working-directory": "iam"}}
+    # snapshots commit into the enclosing repository
+    snapshot = idc("--repo", str(repo), "--sim", "snapshot", "-m", "first")
+    assert snapshot.exit_code == 0, snapshot.output
+    committed = git.Repo(tmp_path).head.commit.tree / "iam" / "state" / "manifest.yaml"
+    assert committed.size > 0
+
+
+def test_init_scim_from_live_reports_only_what_it_wrote(idc: IdcRunner, tmp_path: Path) -> None:
+    repo = tmp_path / "scim"
+    result = idc("--sim", "init", "--scim", "--from-live", str(repo))
+    assert result.exit_code == 0, result.output
+    assert (
+        f"adopted into {repo / 'desired'}: 5 permission sets, 39 assignments "
+        "(users, groups and memberships are the IdP's: not written)\n"
+    ) in result.stderr
+    assert "users.yaml" not in result.stderr and "groups.yaml" not in result.stderr
+    assert "  wrote desired/assignments/ReadOnly.yaml\n" in result.stderr

@@ -85,7 +85,7 @@ def test_a_full_disk_stops_the_apply_and_says_how_to_undo_once_there_is_room(
     (journal,) = journals(repo)  # the rollback's own journal could not be kept
     assert f"could not write the journal {journal.name}: No space left on device" in (result.stderr)
     assert "the automatic rollback could not start" in result.stderr
-    assert f"idc rollback journal/{journal.name}" in result.stderr
+    assert f"idc --repo {repo} rollback journal/{journal.name}" in result.stderr
     assert "Traceback" not in result.output
     assert live() != before  # three operations stayed applied
 

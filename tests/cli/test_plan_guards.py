@@ -99,7 +99,7 @@ def test_a_plan_file_is_checked_whole_before_apply(idc: IdcRunner, tmp_path: Pat
     account = change["key"]["account"]
     change["after"]["account"] = "999999999999"
     err = apply(edited)
-    assert "edited after `idc plan` wrote it: its changes do not match its changes_digest" in err
+    assert "edited after idc plan wrote it: its changes do not match its changes_digest" in err
     assert f"changes[{index}] (create assignment:" in err
     assert f"'account': '{account}'" in err and "'account': '999999999999'" in err
 

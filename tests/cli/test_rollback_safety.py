@@ -215,7 +215,7 @@ def test_resume_of_a_rolled_back_apply_is_refused_with_the_way_on(
     result = idc("--repo", str(repo), "apply", "--resume", journal.name, "--auto-approve")
     assert result.exit_code == 1
     assert f"was rolled back by {rollback_journal.name}" in result.stderr
-    assert f"idc rollback {rollback_journal.name}" in result.stderr
+    assert f"idc --repo {repo} rollback {rollback_journal.name}" in result.stderr
     assert live() == before and len(journals(repo)) == 2
 
 

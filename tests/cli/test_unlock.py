@@ -105,7 +105,7 @@ def test_apply_is_refused_while_another_lease_runs_and_takes_over_an_expired_one
     refused = idc("--repo", str(repo), "apply", "--auto-approve")
     assert refused.exit_code == 1
     assert f"another apply holds the S3 lock {LOCK}: pid 4242 of runner" in refused.stderr
-    assert "idc unlock" in refused.stderr
+    assert f"`idc --repo {repo} unlock`" in refused.stderr
     assert lock_object(sim) is not None and lock_object(sim)["pid"] == 4242  # type: ignore[index]
 
     left_by_ci(sim, -timedelta(seconds=1))
@@ -152,3 +152,13 @@ def test_the_warning_depends_on_workflows_lock_and_ci(tmp_path: Path) -> None:
     assert in_ci is not None
     assert "concurrency group serializes its own runs only" in in_ci and "laptop" in in_ci
     assert unshared_lock_warning(tmp_path, LOCK, {"GITHUB_ACTIONS": "true"}) is None
+
+
+def test_the_warning_sees_workflows_at_the_root_of_an_enclosing_git_repo(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()  # the work tree `idc init iam` found
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "idc-apply.yml").write_text("      - run: idc apply --auto-approve\n")
+    (tmp_path / "iam").mkdir()
+    local = unshared_lock_warning(tmp_path / "iam", None, {})
+    assert local is not None and ".github/workflows/idc-apply.yml" in local

@@ -356,15 +356,18 @@ def test_empty_file_is_a_warning_not_a_failure(idc: IdcRunner, tmp_path: Path) -
     )
 
 
-def test_only_empty_files_is_an_error(idc: IdcRunner, tmp_path: Path) -> None:
-    make_repo(tmp_path, {"desired/a.yaml": ""})
-    fails_with(
-        idc,
-        tmp_path,
-        "desired/: no desired state: 1 file without any documents (*.yaml or *.yml with top-level "
-        "users, groups, permission_sets, assignments)",
-        "desired/a.yaml:1:1: warning: file holds no documents (empty); nothing loaded from it",
-    )
+NOTHING_DECLARED = (
+    "desired/: warning: nothing declared yet ({found} with top-level users, groups, "
+    "permission_sets, assignments), so plans change nothing; declare some in "
+    "desired/*.yaml, or adopt the live organization with `idc --repo {repo} init --from-live`\n"
+)
+
+
+def test_only_empty_files_passes_with_one_note(idc: IdcRunner, tmp_path: Path) -> None:
+    make_repo(tmp_path, {"desired/a.yaml": "", "desired/b.yaml": "# later\n"})
+    result = idc("--repo", str(tmp_path), "validate")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == NOTHING_DECLARED.format(found="2 files, none", repo=tmp_path)
 
 
 def test_non_utf8_file(idc: IdcRunner, tmp_path: Path) -> None:
@@ -372,14 +375,11 @@ def test_non_utf8_file(idc: IdcRunner, tmp_path: Path) -> None:
     fails_with(idc, tmp_path, "desired/a.yaml:2:14: file is not UTF-8 (byte 0xe9)")
 
 
-def test_directory_without_documents(idc: IdcRunner, tmp_path: Path) -> None:
+def test_directory_without_documents_passes_with_a_note(idc: IdcRunner, tmp_path: Path) -> None:
     make_repo(tmp_path, {"desired/README.md": "docs only\n"})
-    fails_with(
-        idc,
-        tmp_path,
-        "desired/: no desired state: no documents (*.yaml or *.yml with top-level "
-        "users, groups, permission_sets, assignments)",
-    )
+    result = idc("--repo", str(tmp_path), "validate")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == NOTHING_DECLARED.format(found="no file", repo=tmp_path)
 
 
 def test_missing_desired_directory(idc: IdcRunner, tmp_path: Path) -> None:
@@ -603,7 +603,7 @@ def test_protect_pattern_matching_nothing_in_desired_or_the_snapshot(
     )
     assert line.endswith(
         'so it protects nothing; did you mean "group:BreakGlass"? '
-        "(if it was created since, `idc snapshot` records it)"
+        f"(if it was created since, `idc --repo {tmp_path} snapshot` records it)"
     )
 
 
