@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.apply.journal import read_journal
+from reconciler.aws.ratelimit import RateLimits
 from reconciler.sim import FaultRule, Realism
 from reconciler.sim.server import serving
 from tests.cli.test_apply import change_desired, journals
@@ -32,6 +33,15 @@ from tests.store.conftest import make_git_repo
 # grace is deleted between A and B; restoring A creates her again, after
 # the restore has started (its journal holds ops before this one).
 HELD = FaultRule("CreateUser", resource="grace@example.com", times=1)
+UNLIMITED = RateLimits(sso_admin_tps=None, identitystore_tps=None, organizations=False)
+
+
+@pytest.fixture(autouse=True)
+def _fast_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The served simulator has no rate limits: the in-process commands (the
+    setup, the recovery, the snapshots judging it) need not keep AWS's; the
+    killed restore, a subprocess, keeps them."""
+    monkeypatch.setattr("reconciler.aws.clients.RateLimits", lambda: UNLIMITED)
 
 
 def idc(repo: Path, *args: str) -> str:
