@@ -21,7 +21,7 @@ demo: venv
 test: venv unit lint
 
 unit: venv
-	$(BIN)/python -m pytest -n 2 -m "not faults" tests
+	$(BIN)/python -m pytest -n 4 -m "not faults" tests
 
 lint: venv
 	$(BIN)/ruff check reconciler tests benchmarks

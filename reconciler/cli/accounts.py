@@ -16,7 +16,15 @@ from rich.table import Table
 
 from reconciler.aws.reader import read_state
 from reconciler.cli.context import AppContext, pass_app
-from reconciler.desired.filters import FilterError, Inventory, check, expand, parse
+from reconciler.desired.filters import (
+    FilterError,
+    Inventory,
+    check,
+    describe_left_out,
+    expand,
+    left_out,
+    parse,
+)
 from reconciler.desired.settings import SETTINGS_FILE, Settings, load_settings
 from reconciler.model.accounts import Account
 
@@ -66,7 +74,7 @@ def _table(rows: list[dict[str, Any]]) -> Table:
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="json: {filter, count, accounts, warnings} on stdout.",
+    help="json: {filter, count, accounts, left_out, warnings} on stdout.",
 )
 @click.option(
     "--include-suspended",
@@ -109,6 +117,7 @@ def command(
         include_management=include_management or settings.accounts.include_management,
     )
     warnings: list[str] = []
+    dropped: dict[str, frozenset[str]] = {}
     if expression is None:
         selected = list(inventory.accounts)
     else:
@@ -117,13 +126,15 @@ def command(
         except FilterError as exc:
             _fail(exc.with_text(expression))
         warnings = [str(issue) for issue in check(expression, inventory)]
+        dropped = left_out(expression, inventory)
     accounts = sorted(
         (inventory.accounts[i] for i in selected), key=lambda a: (a.ou_path, a.name, a.id)
     )
     rows = [_row(account, inventory) for account in accounts]
     if fmt == "json":
         document = {"filter": expression, "count": len(rows), "accounts": rows}
-        click.echo(json.dumps({**document, "warnings": warnings}, indent=2))
+        left = {reason: sorted(ids) for reason, ids in dropped.items()}
+        click.echo(json.dumps({**document, "left_out": left, "warnings": warnings}, indent=2))
         return
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -132,14 +143,17 @@ def command(
         if not console.is_terminal:  # piped or captured: never wrap a row
             console.width = 1000
         console.print(_table(rows))
-    click.echo(_summary(rows, expression))
+    click.echo(_summary(rows, expression, dropped))
 
 
-def _summary(rows: list[dict[str, Any]], expression: str | None) -> str:
+def _summary(
+    rows: list[dict[str, Any]], expression: str | None, dropped: dict[str, frozenset[str]]
+) -> str:
     noun = "account" if len(rows) == 1 else "accounts"
     if expression is not None:
         verb = "matches" if len(rows) == 1 else "match"
-        return f"{len(rows)} {noun} {verb} {str(parse(expression))!r}"
+        left = "".join(f"; {phrase}" for phrase in describe_left_out(dropped, flags=True))
+        return f"{len(rows)} {noun} {verb} {str(parse(expression))!r}{left}"
     excluded = [f"{r['id']} ({r['excluded']})" for r in rows if r["excluded"]]
     if not excluded:
         return f"{len(rows)} {noun}"

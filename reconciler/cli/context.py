@@ -22,6 +22,9 @@ from rich.console import Console
 @dataclass
 class AppContext:
     repo: Path
+    # True when --repo was not given and idc.yaml was found in a parent
+    # directory (`idc init` then still means the current directory).
+    repo_found: bool = False
     profile: str | None = None
     region: str | None = None
     sim: bool = False

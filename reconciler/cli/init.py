@@ -45,6 +45,8 @@ def command(
     """
     from reconciler.store.scaffold import adopt, remove_untouched_starter, scaffold
 
+    if directory is None and app.repo_found:  # init the current directory, not a parent repo
+        directory = Path(".")
     if directory is not None:
         app.repo = directory  # the hints below, and --from-live's simulator, use it
     repo = app.repo

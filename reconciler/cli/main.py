@@ -65,8 +65,7 @@ def _check_region(ctx: click.Context, param: click.Parameter, value: str | None)
 @click.option(
     "--repo",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default="current directory",
+    show_default="the nearest directory holding idc.yaml, from here up",
     help="The GitOps repository (holds idc.yaml).",
 )
 @click.option("--profile", envvar="AWS_PROFILE", help="AWS profile to use.")
@@ -90,7 +89,7 @@ def _check_region(ctx: click.Context, param: click.Parameter, value: str | None)
 @click.pass_context
 def cli(
     ctx: click.Context,
-    repo: Path,
+    repo: Path | None,
     profile: str | None,
     region: str | None,
     role_arn: str | None,
@@ -112,8 +111,14 @@ def cli(
       idc --sim plan
       idc --repo infra/idc --region eu-west-1 snapshot
     """
+    found = None
+    if repo is None:
+        from reconciler.desired.settings import find_repo
+
+        found = find_repo(Path("."))
     app = AppContext(
-        repo=repo,
+        repo=repo or found or Path("."),
+        repo_found=found is not None and found != Path("."),
         profile=profile,
         region=region,
         sim=sim,

@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli.context import AppContext, pass_app
-from reconciler.desired.loader import desired_files, load_desired
+from reconciler.desired.loader import DESIRED_DIR, desired_files, load_desired
 from reconciler.desired.settings import Settings, load_settings
 from reconciler.desired.types import Desired
 from reconciler.errors import Diagnostic, InputError
@@ -65,14 +65,7 @@ def command(app: AppContext, fmt: str) -> None:
       idc --repo examples/multi-account validate --format json
     """
     try:
-        settings = load_settings(app.repo)
-        try:
-            desired = load_desired(app.repo, settings)
-        except InputError as exc:  # protect patterns are still checked, in the same run
-            raise InputError([*exc.diagnostics, *protect_problems(app.repo, settings)]) from None
-        problems = protect_problems(app.repo, settings, desired)
-        if problems:
-            raise InputError([*desired.warnings, *problems])
+        desired = _check(app.repo)
     except InputError as exc:
         if fmt == "json":
             click.echo(json.dumps(_report(False, None, exc.diagnostics), indent=2))
@@ -85,6 +78,30 @@ def command(app: AppContext, fmt: str) -> None:
         click.echo(app.hinted(str(warning)), err=True)
     parts = ", ".join(_count(n, k) for k, n in counts.items() if k != "files")
     click.echo(f"valid: {parts} in {_count(counts['files'], 'files')}")
+
+
+def _check(repo: Path) -> Desired:
+    """The desired state, or every problem of idc.yaml and desired/ in one
+    InputError: a broken idc.yaml does not hide the problems of desired/
+    (only the checks that need its settings are skipped)."""
+    problems: list[Diagnostic] = []
+    settings: Settings | None = None
+    desired: Desired | None = None
+    try:
+        settings = load_settings(repo)
+    except InputError as exc:
+        problems.extend(exc.diagnostics)
+    if settings is None and not (repo / DESIRED_DIR).is_dir():
+        raise InputError(problems)  # not an idc repository: one message says so
+    try:
+        desired = load_desired(repo, settings)
+    except InputError as exc:
+        problems.extend(exc.diagnostics)
+    if settings is not None:
+        problems.extend(protect_problems(repo, settings, desired))
+    if desired is None or any(d.severity == "error" for d in problems):
+        raise InputError([*(desired.warnings if desired else ()), *problems])
+    return desired
 
 
 def protect_problems(

@@ -1,7 +1,7 @@
 """Desired-state files -> one located Desired, reporting every problem at once.
 
 Desired files and snapshots share one format, so the same code reads
-`desired/**/*.yaml` and `state/*.yaml`. Each file is parsed (located YAML
+`desired/**/*.yaml` (or .yml) and `state/*.yaml`. Each file is parsed (located YAML
 errors), schema-checked, converted through the codec item by item (an invalid
 item is skipped, the rest still load, so one run reports everything), and
 merged: a key defined twice, in one file or two, names both places.
@@ -15,11 +15,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from reconciler.desired.policy_grammar import check_policy
 from reconciler.desired.schema import check_document, validate_document
 from reconciler.desired.semantic import check_semantics
 from reconciler.desired.settings import Settings
 from reconciler.desired.types import AssignmentRule, Desired, Location
-from reconciler.desired.yaml_io import load_yaml, position
+from reconciler.desired.yaml_io import load_yaml_text, position, read_text
 from reconciler.errors import Diagnostic, InputError
 from reconciler.model import Group, Membership, PermissionSet, User, codec
 
@@ -29,14 +30,25 @@ EMPTY_FILE = "file holds no documents (empty); nothing loaded from it"
 _KIND_WORD = {"user": "user", "group": "group", "permission_set": "permission set"}
 
 
+# Desired files are YAML by either usual suffix, in any case (a.yaml, b.yml,
+# C.YAML): one rule for loading, validating and the plan's desired digest.
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
 def desired_files(repo: Path) -> list[Path]:
-    """`desired/**/*.yaml` in a stable order (sorted by path)."""
-    return sorted(p for p in (repo / DESIRED_DIR).rglob("*.yaml") if p.is_file())
+    """Every YAML file under `desired/` (see YAML_SUFFIXES), sorted by path."""
+    return sorted(
+        p
+        for p in (repo / DESIRED_DIR).rglob("*")
+        if p.suffix.lower() in YAML_SUFFIXES and p.is_file()
+    )
 
 
-def load_desired(repo: Path, settings: Settings) -> Desired:
+def load_desired(repo: Path, settings: Settings | None) -> Desired:
     """The merged, validated desired state of a repository; InputError lists
-    every problem (YAML, schema, duplicate keys, references, filter syntax)."""
+    every problem (YAML, schema, duplicate keys, references, filter syntax).
+    Without settings (idc.yaml is itself invalid) the checks that depend on
+    them (references, managed kinds) are skipped, the file checks still run."""
     root = repo / DESIRED_DIR
     if not root.is_dir():
         raise InputError(
@@ -49,10 +61,7 @@ def load_desired(repo: Path, settings: Settings) -> Desired:
             )
         )
     paths = desired_files(repo)
-    ignored = sorted(p for p in root.rglob("*.yml") if p.is_file())
-    merger = _Merger()
-    for path in ignored:
-        merger.warn(_display(path, repo), "ignored: only *.yaml files are read (rename to .yaml)")
+    merger = _Merger(check_policies=True)
     for path in paths:
         merger.add_file(path, _display(path, repo))
     if not merger.declared and not merger.errors():
@@ -68,7 +77,9 @@ def load_desired(repo: Path, settings: Settings) -> Desired:
             "organization with `idc init --from-live`",
         )
     desired = merger.desired()
-    merger.diagnostics.extend(check_semantics(desired, settings, incomplete=merger.incomplete))
+    if settings is not None:
+        semantic = check_semantics(desired, settings, incomplete=merger.incomplete)
+        merger.diagnostics.extend(semantic)
     return merger.result(desired)
 
 
@@ -86,8 +97,9 @@ def read_document(path: Path, display_root: Path, schema: str) -> Any:
     """Parse one YAML file and check it against the package schema `<schema>.schema.json`
     (e.g. "accounts", "manifest"); returns the ruamel document."""
     shown = _display(path, display_root)
-    data = load_yaml(path, shown)
-    problems = validate_document(data, schema, shown)
+    text = read_text(path, shown)
+    data = load_yaml_text(text, shown)
+    problems = validate_document(data, schema, shown, text)
     if problems:
         raise InputError(problems)
     return data
@@ -112,6 +124,9 @@ class _Merger:
     # Kinds with an item that failed to load: references to them are not checked.
     incomplete: set[str] = field(default_factory=set)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Inline policies are held to IAM's grammar in desired files; a snapshot
+    # holds what AWS accepted, which is not second-guessed.
+    check_policies: bool = False
     _lines: dict[Path, list[str]] = field(default_factory=dict)
 
     def warn(self, path: str, message: str, line: int = 0, column: int = 0) -> None:
@@ -122,7 +137,8 @@ class _Merger:
 
     def add_file(self, path: Path, shown: str) -> None:
         try:
-            data = load_yaml(path, shown)
+            text = read_text(path, shown)
+            data = load_yaml_text(text, shown)
         except InputError as exc:
             self.diagnostics.extend(exc.diagnostics)
             self.incomplete.update(TOP_LEVEL_KINDS)  # unknown what the file declared
@@ -134,7 +150,7 @@ class _Merger:
             return
         bad_items: set[tuple[str, int]] = set()
         bad_kinds: set[str] = set()
-        for where, found in check_document(data, "desired", shown):
+        for where, found in check_document(data, "desired", shown, text):
             self.diagnostics.extend(found)
             if len(where) >= 2 and isinstance(where[1], int):
                 bad_items.add((str(where[0]), where[1]))
@@ -179,7 +195,12 @@ class _Merger:
                     self.locations[("membership", f"{group.name}:{member}")] = where
         elif kind == "permission_sets":
             trail = f"permission_sets[{index}].inline_policy"
-            policy_problems = _non_json_values(item.get("inline_policy"), shown, trail)
+            policy = item.get("inline_policy")
+            policy_problems = _non_json_values(policy, shown, trail)
+            if not policy_problems and policy is not None and self.check_policies:
+                policy_problems = check_policy(policy, shown, trail)
+            self.diagnostics.extend(d for d in policy_problems if d.severity != "error")
+            policy_problems = [d for d in policy_problems if d.severity == "error"]
             if policy_problems:
                 self.diagnostics.extend(policy_problems)
                 self.incomplete.add(kind)

@@ -6,6 +6,7 @@ located diagnostics as desired files, and defaults live here, in one place.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any, Literal
 
 from reconciler.desired.schema import load_schema, validate_document
 from reconciler.desired.types import Location
-from reconciler.desired.yaml_io import load_yaml, position
+from reconciler.desired.yaml_io import load_yaml_text, position, read_text
 from reconciler.errors import Diagnostic, InputError
 
 SETTINGS_FILE = "idc.yaml"
@@ -177,11 +178,23 @@ def region_problem(region: str) -> str | None:
     return f"{region!r} is not an AWS region name (like eu-west-1 or us-east-1)"
 
 
+def find_repo(start: Path) -> Path | None:
+    """The nearest of `start` and its parents holding idc.yaml, as git finds
+    .git, so commands work from any directory of the repository; relative to
+    `start` (`..`, `../..`) so messages quote a path the user can type."""
+    here = start.resolve()
+    for directory in (here, *here.parents):
+        if (directory / SETTINGS_FILE).is_file():
+            relative = os.path.relpath(directory, here)
+            return start if relative == "." else start / relative
+    return None
+
+
 def load_settings(repo: Path) -> Settings:
     """Read and validate `<repo>/idc.yaml`; every problem in one InputError."""
     path = repo / SETTINGS_FILE
     if not path.is_file():
-        where = "the current directory" if str(repo) in ("", ".") else str(repo)
+        where = "the current directory or its parents" if str(repo) in ("", ".") else str(repo)
         raise InputError(
             Diagnostic(
                 SETTINGS_FILE,
@@ -191,10 +204,11 @@ def load_settings(repo: Path) -> Settings:
                 f"(create one with `idc init {repo}`, or pass --repo DIR)",
             )
         )
-    data = load_yaml(path, SETTINGS_FILE)
+    text = read_text(path, SETTINGS_FILE)
+    data = load_yaml_text(text, SETTINGS_FILE)
     if data is None:  # an empty idc.yaml means "all defaults"
         return Settings()
-    problems = validate_document(data, "settings", SETTINGS_FILE)
+    problems = validate_document(data, "settings", SETTINGS_FILE, text)
     if problems:
         raise InputError(problems)
     return Settings.from_doc(data)

@@ -15,7 +15,9 @@ drops a space from a run of spaces at the fold, so nothing is ever folded.
 from __future__ import annotations
 
 import io
+import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +93,12 @@ def _duplicate_key_message(exc: MarkedYAMLError) -> str:
 def load_yaml(path: Path, display: str | None = None) -> Any:
     """Read a file as UTF-8 YAML; a non-UTF-8 file is a located error too."""
     shown = display or str(path)
+    return load_yaml_text(read_text(path, shown), shown)
+
+
+def read_text(path: Path, shown: str) -> str:
+    """A file's text as UTF-8; a non-UTF-8 file is a located error. Kept by
+    callers so hints can quote what the user wrote (see `source_text`)."""
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -100,7 +108,33 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
         raise InputError(
             Diagnostic(shown, line, col, f"file is not UTF-8 (byte 0x{raw[exc.start]:02x})")
         ) from None
-    return load_yaml_text(text, shown)
+    return text
+
+
+# Where a plain (unquoted) scalar ends: a flow indicator, a comment, the line end.
+_PLAIN_END = re.compile(r"[,\]}]| #|\s*$")
+
+
+def source_text(parent: Any, step: Any, lines: Sequence[str]) -> str | None:
+    """The text as written of the plain scalar `parent[step]`, e.g. `012345678901`
+    where YAML read the integer 12345678901; None when unknown. Numbers, dates
+    and booleans are always plain scalars, so the text ends at the first flow
+    indicator, comment or line end."""
+    try:
+        if isinstance(parent, CommentedMap):
+            line, col = parent.lc.value(step)
+        elif isinstance(parent, CommentedSeq):
+            line, col = parent.lc.item(step)
+        else:
+            return None
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return None
+    if line >= len(lines):
+        return None
+    rest = lines[line][col:]
+    end = _PLAIN_END.search(rest)
+    text = rest[: end.start() if end else len(rest)].rstrip()
+    return text or None
 
 
 def position(node: Any, key: Any = None) -> tuple[int, int]:

@@ -17,7 +17,10 @@ from reconciler.desired.filters import (
     FilterError,
     Inventory,
     check,
+    describe_left_out,
     expand_accounts,
+    left_out,
+    merge_left_out,
 )
 from reconciler.desired.types import AssignmentRule, Location
 from reconciler.model import Assignment, PrincipalType
@@ -47,6 +50,7 @@ def plan_assignments(ctx: PlanContext, *, strict: bool = False) -> Iterator[Chan
         ctx.live, settings.include_suspended, settings.include_management
     )
     desired = _expand_rules(ctx, inventory, strict)
+    ctx.notes.extend(_left_out_notes(ctx.desired.rules, inventory))
     live = ctx.live.assignments
     missing, extra = desired.keys() - live, live - desired.keys()
     rules = ctx.desired.rules
@@ -74,6 +78,19 @@ def plan_assignments(ctx: PlanContext, *, strict: bool = False) -> Iterator[Chan
             f"assignment: {skipped} in suspended accounts left alone "
             "(accounts.include_suspended: false)"
         )
+
+
+def _left_out_notes(rules: tuple[AssignmentRule, ...], inventory: Inventory) -> list[str]:
+    """Accounts the rules' filters skip only because idc.yaml excludes them
+    (suspended, management), counted once each, so a rule granting less than
+    its filter reads is never a silent surprise."""
+    found = []
+    for expression in sorted({r.accounts for r in rules if isinstance(r.accounts, str)}):
+        try:
+            found.append(left_out(expression, inventory))
+        except FilterError:  # reported as the rule's error already
+            continue
+    return [f"assignment: account filters: {p}" for p in describe_left_out(merge_left_out(found))]
 
 
 def _deletable(inventory: Inventory, account_id: str) -> bool:

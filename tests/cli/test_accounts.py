@@ -95,3 +95,31 @@ def test_an_unknown_ou_is_an_error_not_an_empty_preview(idc: IdcRunner, tmp_path
     assert result.exit_code == 1
     assert "error: column 5: OU '/Root/Prd' is not in the organization" in result.stderr
     assert result.stdout == ""
+
+
+def test_a_filter_preview_counts_what_the_settings_leave_out(
+    idc: IdcRunner, tmp_path: Path
+) -> None:
+    """sandbox-old (666666666667) is suspended: the preview says so, and how to include it."""
+    result = idc("--repo", str(tmp_path), "--sim", "accounts", "--filter", "ou:/Root/Sandbox")
+    assert result.exit_code == 0, result.output
+    assert "666666666667" not in ids_in(result.stdout)
+    assert result.stdout.splitlines()[-1] == (
+        "1 account matches 'ou:/Root/Sandbox'; 1 suspended account left out "
+        "(accounts.include_suspended: false; --include-suspended includes it)"
+    )
+    everything = idc(
+        "--repo", str(tmp_path), "--sim", "accounts", "--filter", "*", "--format", "json"
+    )
+    document = json.loads(everything.stdout)
+    assert document["left_out"] == {
+        "management account": ["123456789012"],
+        "suspended": ["666666666667"],
+    }
+    included = idc(
+        "--repo", str(tmp_path), "--sim", "accounts", "--filter", "*", "--include-suspended"
+    )
+    assert included.stdout.splitlines()[-1] == (
+        "10 accounts match '*'; the management account left out "
+        "(accounts.include_management: false; --include-management includes it)"
+    )

@@ -148,3 +148,28 @@ def test_plan_is_identical_across_runs_and_hash_seeds(tmp_path: Path) -> None:
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1] == outputs[2]
     assert json.loads(outputs[0])["summary"]["delete"] == 47
+
+
+def test_plan_notes_what_filters_leave_out_by_the_settings(idc: IdcRunner, tmp_path: Path) -> None:
+    (tmp_path / "idc.yaml").write_text(
+        "instance: auto\nmanage: {users: false, groups: false, memberships: false}\n"
+    )
+    (tmp_path / "desired").mkdir()
+    (tmp_path / "desired" / "a.yaml").write_text(
+        "assignments:\n"
+        "  - permission_set: AdministratorAccess\n"
+        "    groups: [Platform]\n"
+        '    accounts: "*"\n'
+    )
+    result = idc("--repo", str(tmp_path), "--sim", "plan", "--allow-deletes", "--format", "json")
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.stdout)["notes"]
+    assert (
+        "assignment: account filters: 1 suspended account left out "
+        "(accounts.include_suspended: false)" in notes
+    )
+    text = idc("--repo", str(tmp_path), "--sim", "plan", "--allow-deletes")
+    assert (
+        "assignment: account filters: the management account left out "
+        "(accounts.include_management: false)" in text.stdout
+    )

@@ -7,10 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from reconciler.desired.schema import SCHEMA_NAMES, load_schema, validate_document
-from reconciler.desired.yaml_io import load_yaml
+from reconciler.desired.schema import (
+    PATTERN_WORDS,
+    SCHEMA_NAMES,
+    load_schema,
+    validate_document,
+)
+from reconciler.desired.yaml_io import load_yaml, load_yaml_text
 from reconciler.model import codec
 from reconciler.plan.changes import Change, Plan
 from tests.conftest import ROOT
@@ -142,7 +149,28 @@ def test_manifest_schema_checks_hashes() -> None:
         "files": {"users.yaml": "0" * 64, "permission_sets/ReadOnly.yaml": "short"},
     }
     (problem,) = validate_document(doc, "manifest", "state/manifest.yaml")
-    assert problem.message.startswith('files.permission_sets/ReadOnly.yaml: "short" does not match')
+    assert problem.message == (
+        'files.permission_sets/ReadOnly.yaml: "short" is not a sha256 in lower-case hex '
+        "(64 characters)"
+    )
+
+
+def _patterns(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield node["pattern"]
+        for value in node.values():
+            yield from _patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _patterns(value)
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_every_pattern_is_said_in_words(name: str) -> None:
+    """A message never shows a regex: each shipped pattern has its words."""
+    missing = [p for p in _patterns(load_schema(name)) if p not in PATTERN_WORDS]
+    assert missing == []
 
 
 @pytest.mark.parametrize(
@@ -160,3 +188,15 @@ def test_manifest_schema_checks_hashes() -> None:
 def test_encryption_key_spec(key: str, valid: bool) -> None:
     problems = validate_document({"encryption": {"key": key}}, "settings", "idc.yaml")
     assert (problems == []) is valid
+
+
+@settings(max_examples=60, deadline=None)
+@given(account=st.from_regex(r"0[0-9]{11}", fullmatch=True), quoted_list=st.booleans())
+def test_an_unquoted_account_id_is_quoted_as_written(account: str, quoted_list: bool) -> None:
+    """YAML reads a zero-led id as an integer without its zero: the one
+    problem reported quotes the id as typed."""
+    value = f"[{account}]" if quoted_list else account
+    text = f"assignments:\n  - permission_set: P\n    groups: [G]\n    accounts: {value}\n"
+    problems = validate_document(load_yaml_text(text, "a.yaml"), "desired", "a.yaml", text)
+    (problem,) = problems
+    assert problem.message.endswith(f'got an integer ({int(account)}); quote it: "{account}"')

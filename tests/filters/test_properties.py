@@ -24,6 +24,7 @@ from reconciler.desired.filters import (
     OrgUnitPath,
     TagMatch,
     expand,
+    left_out,
     parse,
 )
 from reconciler.desired.filters.lexer import OU_ID
@@ -232,3 +233,22 @@ def test_keyword_case_does_not_matter(expr: Expr, case: Callable[[str], str]) ->
     text = str(expr)
     recased = re.sub(r"(?<![^\s()])(and|or|not)(?![^\s()])", lambda m: case(m[1]), text)
     assert parse(recased) == expr
+
+
+@given(inventories(), ORG_EXPR)
+def test_left_out_is_what_only_the_settings_keep_from_a_filter(inv: Inventory, a: Expr) -> None:
+    """Selected plus left out is what the filter selects with every account
+    eligible; each left-out account is one the settings exclude, for its reason."""
+    dropped = left_out(a, inv)
+    ids = frozenset().union(*dropped.values())
+    assert not ids & expand(a, inv)
+    everyone = Inventory(
+        inv.accounts.values(),
+        [OrgUnit(OU_IDS[p], p) for p in OUS],
+        management_account_id=inv.management_account_id,
+        include_suspended=True,
+        include_management=True,
+    )
+    assert expand(a, inv) | ids == expand(a, everyone)
+    for reason, those in dropped.items():
+        assert all(inv.excluded_reason(i) == reason for i in those)

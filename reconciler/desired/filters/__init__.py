@@ -27,6 +27,8 @@ from reconciler.desired.filters.evaluate import (
     expand_accounts,
 )
 from reconciler.desired.filters.inventory import Inventory
+from reconciler.desired.filters.left_out import describe as describe_left_out
+from reconciler.desired.filters.left_out import left_out, merge_left_out
 from reconciler.desired.filters.nodes import (
     AccountId,
     And,
@@ -64,7 +66,10 @@ __all__ = [
     "OrgUnitPath",
     "TagMatch",
     "check",
+    "describe_left_out",
     "expand",
     "expand_accounts",
+    "left_out",
+    "merge_left_out",
     "parse",
 ]

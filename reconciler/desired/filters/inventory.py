@@ -53,13 +53,15 @@ class Inventory:
         include_management: bool = False,
     ) -> None:
         self.accounts: Mapping[str, Account] = {a.id: a for a in sorted(accounts, key=_by_id)}
+        self._org_units = tuple(org_units)
+        self._widened: Inventory | None = None
         self.management_account_id = management_account_id
         self.include_suspended = include_suspended
         self.include_management = include_management
         self.eligible: frozenset[str] = frozenset(
             a.id for a in self.accounts.values() if self.is_eligible(a)
         )
-        self.ou_path_by_id: dict[str, str] = {ou.id: ou.path.rstrip("/") for ou in org_units}
+        self.ou_path_by_id: dict[str, str] = {ou.id: ou.path.rstrip("/") for ou in self._org_units}
         self.known_ou_paths: set[str] = set(self.ou_path_by_id.values())
 
         names_all: dict[str, list[str]] = defaultdict(list)
@@ -102,6 +104,21 @@ class Inventory:
             include_suspended=include_suspended,
             include_management=include_management,
         )
+
+    def widened(self) -> Inventory:
+        """The same organization with every account eligible (itself when all
+        are), to tell what a filter leaves out only because of the settings."""
+        if len(self.eligible) == len(self.accounts):
+            return self
+        if self._widened is None:
+            self._widened = Inventory(
+                self.accounts.values(),
+                self._org_units,
+                management_account_id=self.management_account_id,
+                include_suspended=True,
+                include_management=True,
+            )
+        return self._widened
 
     def is_eligible(self, account: Account) -> bool:
         """Whether filter atoms other than an explicit id may select `account`."""
