@@ -32,7 +32,14 @@ from botocore.exceptions import (
     TokenRetrievalError,
 )
 
-from reconciler.aws.iam_policy import IAM_PREFIX, READS, S3_LOCK_ACTIONS, WRITER_READS, WRITES
+from reconciler.aws.iam_policy import (
+    IAM_PREFIX,
+    READS,
+    RESTORE_READS,
+    S3_LOCK_ACTIONS,
+    WRITER_READS,
+    WRITES,
+)
 from reconciler.errors import AwsError, IdcError, InputError
 
 # Codes AWS uses when the resource named in a request does not exist (any more).
@@ -204,7 +211,7 @@ def _access_denied(reason: str, operation: str) -> str:
 
 
 _WRITE_OPERATIONS = frozenset(
-    op for table in (WRITES, WRITER_READS) for ops in table.values() for op in ops
+    op for table in (WRITES, WRITER_READS, RESTORE_READS) for ops in table.values() for op in ops
 )
 
 
@@ -215,7 +222,7 @@ def _actions_of(operation: str) -> list[str]:
         return [operation]
     found = {
         f"{IAM_PREFIX[service]}:{operation}"
-        for table in (READS, WRITER_READS, WRITES)
+        for table in (READS, WRITER_READS, RESTORE_READS, WRITES)
         for service, ops in table.items()
         if operation in ops
     }

@@ -124,6 +124,11 @@ WRITES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# What only restore reads (its compatibility check, reconciler.aws.read_policies):
+# whether the AWS managed policies a backup attaches exist. Granted with
+# apply's writes, on AWS managed policies only.
+RESTORE_READS: dict[str, tuple[str, ...]] = {"iam": ("GetPolicy",)}
+
 # The cross-machine apply lock (reconciler.aws.s3_lock, a lease): conditional
 # puts to take, take over and renew it, GetObject to read its holder and
 # expiry, a conditional delete on release and in `idc unlock` (conditional
@@ -207,6 +212,14 @@ def policy_document(job: str, options: PolicyOptions | None = None) -> dict[str,
         _statement(_ORG_SID, [action("organizations", op) for op in READS["organizations"]])
     )
     p = opts.partition
+    if writes:
+        statements.append(
+            _statement(
+                "RestoreCheckAwsManagedPolicies",
+                [action(service, op) for service, ops in RESTORE_READS.items() for op in ops],
+                f"arn:{p}:iam::aws:policy/*",
+            )
+        )
     if writes and opts.s3_lock:
         bucket, key = opts.s3_lock
         statements.append(

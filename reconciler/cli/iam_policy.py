@@ -88,6 +88,11 @@ def explain(job: str, document: dict[str, Any], options: PolicyOptions) -> str:
     """A short text for people: what the role may do and why, then the JSON."""
     actions = allowed_actions(document)
     lines = [ABOUT[job], f"{len(actions)} actions, every one named (no wildcards)."]
+    if job == "apply":
+        lines.append(
+            "RestoreCheckAwsManagedPolicies: iam:GetPolicy on AWS managed policies only "
+            "(`idc restore` checks that those a backup attaches exist)."
+        )
     if options.s3_lock:
         lines.append(
             f"ApplyLockObject: the apply lock s3://{'/'.join(options.s3_lock)} only "

@@ -22,6 +22,7 @@ from reconciler.apply.journal import JOURNAL_DIR, JournalWriteError
 from reconciler.apply.ops import ops_from_plan
 from reconciler.apply.report import run_report
 from reconciler.apply.runner import RunResult, apply_pairs
+from reconciler.aws.read_policies import missing_aws_managed_policies
 from reconciler.aws.reader import read_state
 from reconciler.cli.apply import (
     confirm,
@@ -55,7 +56,7 @@ from reconciler.store.restore import (
     restore_desired,
     restored_kinds,
 )
-from reconciler.store.restore_check import Incompatible, check_compatible
+from reconciler.store.restore_check import Incompatible, check_compatible, managed_policy_arns
 
 
 @click.command()
@@ -267,7 +268,12 @@ def _check(
     app: AppContext, source: Source, live: State, kinds: tuple[str, ...], settings: Settings
 ) -> None:
     """Refuse, naming every problem, a snapshot the target cannot hold."""
-    problems = check_compatible(source.state, live, kinds, settings, mapped=source.mapped_from)
+    missing: set[str] = set()
+    if "permission_sets" in kinds:
+        missing = missing_aws_managed_policies(app.aws(), managed_policy_arns(source.state))
+    problems = check_compatible(
+        source.state, live, kinds, settings, mapped=source.mapped_from, missing_policies=missing
+    )
     if problems:
         error = Incompatible(source.label, problems)
         click.echo(error.headline(), err=True)

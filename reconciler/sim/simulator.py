@@ -28,6 +28,9 @@ FAKE_ENV = {
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": DEMO_REGION,
     "AWS_REGION": DEMO_REGION,
+    # moto's catalogue of AWS managed policies, so that IAM GetPolicy on
+    # arn:aws:iam::aws:policy/... answers as AWS does (loaded on first IAM use).
+    "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
 }
 CLEARED_ENV = ("AWS_PROFILE", "AWS_ENDPOINT_URL")
 

@@ -10,16 +10,19 @@ runs only this.
 Checked, for the kinds restored:
 - every account an assignment names exists in the target organization and
   is ACTIVE (after `--map`, under its target id);
+- every AWS managed policy a restored permission set attaches (or uses as
+  its permissions boundary) exists; the caller asks IAM which of
+  `managed_policy_arns(backup)` are missing;
 - quotas: permission sets per instance, managed policies per permission set,
   inline policy size;
 - with users or groups not managed (SCIM), every user and group a restored
   membership or assignment names exists in the target.
-Pure: the caller reads the target.
+Pure: the caller reads the target (and asks IAM about the policies).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from reconciler.desired.semantic import MAX_INLINE_POLICY_CHARS
 from reconciler.desired.settings import Settings
@@ -55,19 +58,51 @@ def check_compatible(
     settings: Settings,
     *,
     mapped: Mapping[str, str] | None = None,
+    missing_policies: Collection[str] = (),
 ) -> list[str]:
     """Every problem restoring `kinds` of `backup` (already under the account
-    map; `mapped` is target id -> backup id, for messages) into `target`."""
+    map; `mapped` is target id -> backup id, for messages) into `target`;
+    `missing_policies`: the AWS managed policy ARNs IAM does not know."""
     kinds = tuple(kinds)
     mapped = mapped or {}
     problems: list[str] = []
     if "assignments" in kinds:
         problems.extend(_accounts(backup, target, mapped))
     if "permission_sets" in kinds:
+        problems.extend(_missing_policies(backup, missing_policies))
         problems.extend(_quotas(backup, target))
     if "memberships" in kinds or "assignments" in kinds:
         problems.extend(_scim_principals(backup, target, kinds, settings))
     return problems
+
+
+def managed_policy_arns(backup: State) -> set[str]:
+    """Every managed policy ARN the backup's permission sets attach or use as
+    a permissions boundary (AWS and customer managed alike; the caller keeps
+    the AWS ones)."""
+    arns: set[str] = set()
+    for ps in backup.permission_sets.values():
+        arns.update(ps.managed_policies)
+        boundary = ps.permissions_boundary
+        if boundary is not None and boundary.managed_policy_arn:
+            arns.add(boundary.managed_policy_arn)
+    return arns
+
+
+def _missing_policies(backup: State, missing: Collection[str]) -> list[str]:
+    users: dict[str, list[str]] = {arn: [] for arn in missing}
+    for name, ps in sorted(backup.permission_sets.items()):
+        boundary = ps.permissions_boundary
+        named = set(ps.managed_policies)
+        if boundary is not None and boundary.managed_policy_arn:
+            named.add(boundary.managed_policy_arn)
+        for arn in named & users.keys():
+            users[arn].append(name)
+    return [
+        f"AWS managed policy {arn} does not exist; permission set(s) {', '.join(names)} attach it"
+        for arn, names in sorted(users.items())
+        if names
+    ]
 
 
 def _accounts(backup: State, target: State, mapped: Mapping[str, str]) -> list[str]:

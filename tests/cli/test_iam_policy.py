@@ -74,8 +74,10 @@ def test_read_jobs_never_mutate_and_options_are_scoped() -> None:
     assert "iam:CreateRole" in by_sid["ManagementAccountReservedSsoRoles"]["Action"]
     for sid in ("ApplyLockObject", "NotifyFailures", "ManagementAccountReservedSsoRoles"):
         assert by_sid[sid]["Resource"] != "*"
+    # restore's check reads AWS managed policies, nothing else of IAM
+    assert by_sid["RestoreCheckAwsManagedPolicies"]["Resource"] == "arn:aws:iam::aws:policy/*"
     plain = allowed_actions(policy_document("apply"))
-    assert not {a for a in plain if a.startswith(("iam:", "s3:", "sns:"))}
+    assert {a for a in plain if a.startswith(("iam:", "s3:", "sns:"))} == {"iam:GetPolicy"}
 
 
 def test_cli_text_explains_and_ends_with_the_json(idc: IdcRunner) -> None:

@@ -14,7 +14,7 @@ from ruamel.yaml import YAML
 
 from reconciler.apply.ops import ops_from_plan
 from reconciler.aws.clients import AwsSession
-from reconciler.aws.iam_policy import WRITES, action
+from reconciler.aws.iam_policy import RESTORE_READS, WRITES, action
 from reconciler.aws.reader import read_state
 from reconciler.aws.writer import Writer
 from reconciler.desired.loader import load_desired
@@ -23,6 +23,7 @@ from reconciler.plan import build_plan
 from reconciler.sim import Realism, Simulator, seed_demo
 from tests.cli.iam_policy_help import Recorder, assert_allowed, needed, policy, recording
 from tests.conftest import IdcRunner
+from tests.store.conftest import make_git_repo
 
 LOCK = "s3://idc-locks/prod/apply.lock"
 
@@ -206,9 +207,31 @@ def test_apply_and_rollback_call_only_what_the_apply_policy_allows(
     undo_calls = recorder.take()
     assert_allowed(undo_calls, apply_policy, "rollback")
     # least privilege: every action apply adds to the plan's (which
-    # test_iam_policy.py checks exactly) is used by apply, its checks or rollback
+    # test_iam_policy.py checks exactly) is used by apply, its checks or
+    # rollback, or by restore's check (the test below)
     unused = apply_policy - plan_policy - needed(apply_calls | checked | undo_calls)
+    unused -= restore_reads()
     assert not unused, sorted(unused)
+
+
+def restore_reads() -> set[str]:
+    return {action(service, op) for service, ops in RESTORE_READS.items() for op in ops}
+
+
+def test_restore_check_calls_only_what_the_apply_policy_allows(
+    tmp_path: Path, idc: IdcRunner, sim: Simulator, recorder: Recorder
+) -> None:
+    make_git_repo(tmp_path)
+    repo = str(tmp_path)
+    assert idc("--repo", repo, "init", "--from-live").exit_code == 0
+    assert idc("--repo", repo, "snapshot", "--tag", "A").exit_code == 0
+    apply_policy = policy(idc, "--repo", repo, "iam-policy", "apply")
+    recorder.take()
+    checked = idc("--repo", repo, "restore", "A", "--check")
+    assert checked.exit_code == 0, checked.output
+    calls = recorder.take()
+    assert_allowed(calls, apply_policy, "restore --check")
+    assert restore_reads() <= needed(calls)
 
 
 def test_a_failure_notice_is_allowed_by_the_notify_statement(

@@ -17,6 +17,8 @@ import pytest
 from reconciler.sim import Simulator
 from reconciler.sim.seed import seed_organization
 from reconciler.store.history import History
+from reconciler.store.snapshotter import Snapshotter
+from tests.cli.iam_policy_help import recording
 from tests.cli.test_restore import changed, repo
 from tests.conftest import run_idc
 
@@ -73,3 +75,47 @@ def test_check_passes_on_the_live_organization_it_came_from(repo: Path) -> None:
     assert "the target can hold users, groups, memberships, permission_sets, assignments" in (
         result.stdout
     )
+
+
+GONE_POLICY = "arn:aws:iam::aws:policy/NoSuchPolicy"
+
+
+def test_a_managed_policy_aws_does_not_have_is_refused_with_the_others(
+    repo: Path, target: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backup naming an AWS managed policy the target's IAM does not know
+    (retired since, say), as attachment and as boundary; listed with an
+    account that is gone, nothing written."""
+    a = History(repo).snapshot("A").read()[0]
+    developer = a.permission_sets["Developer"]
+    audit = a.permission_sets["SecurityAudit"]
+    assert audit.permissions_boundary is not None
+    permission_sets = dict(a.permission_sets)
+    permission_sets["Developer"] = replace(
+        developer, managed_policies=tuple(sorted((*developer.managed_policies, GONE_POLICY)))
+    )
+    permission_sets["SecurityAudit"] = replace(
+        audit,
+        permissions_boundary=replace(audit.permissions_boundary, managed_policy_arn=GONE_POLICY),
+    )
+    Snapshotter(repo, tag="C").record(replace(a, permission_sets=permission_sets), "C")
+    used = sorted({x.account for x in a.assignments} - {target.account_id})
+    accounts = {k: v for k, v in a.accounts.items() if k != used[0]}
+    seed_organization(target, replace(a, accounts=accounts))
+    target.reset_calls()
+    recorder = recording(monkeypatch)
+
+    for extra in (("--check",), ("--auto-approve",)):
+        result = run_idc("--repo", str(repo), "restore", "C", *extra)
+        assert result.exit_code == 1, result.output
+        err = result.stderr
+        assert "the target cannot hold C (" in err and ": 2 problem(s)" in err, err
+        assert (
+            f"AWS managed policy {GONE_POLICY} does not exist; permission set(s) "
+            "Developer, SecurityAudit attach it" in err
+        )
+        assert f"account {used[0]} is not in the target organization;" in err
+        # the policies that do exist are not named
+        assert "PowerUserAccess" not in err and "Traceback" not in err
+    assert writes(target) == []
+    assert "iam:GetPolicy" in recorder.take()  # asked IAM, not a list in idc
