@@ -151,7 +151,8 @@ def test_plan_shows_the_stale_account_an_apply_left_behind_and_apply_repairs_it(
 
     lines = [line.rstrip() for line in plan_text(idc, repo).splitlines()]
     head = lines.index(f"  ~ permission_set Developer  # re-provision: stale in {NEW_ACCOUNT}")
-    assert lines[head + 1] == f"      then re-provision to {NEW_ACCOUNT}"
+    # the account is named beside its id, as in every plan
+    assert lines[head + 1] == f"      then re-provision to {NEW_ACCOUNT} (shared-network)"
     assert not any("session_duration" in line for line in lines)  # no attribute changes
     shown = idc("--repo", str(repo), "plan", "--format", "json")
     (change,) = json.loads(shown.stdout)["changes"]
@@ -174,7 +175,9 @@ def test_an_edit_made_by_hand_without_re_provisioning_is_planned_and_repaired(
     text = plan_text(idc, repo)
     reason = "re-provision: stale in " + ", ".join(DEVELOPER_ACCOUNTS)
     assert f"  ~ permission_set Developer  # {reason}" in text
-    assert "      then re-provision to " + ", ".join(DEVELOPER_ACCOUNTS) in text
+    (reprovision,) = [line for line in text.splitlines() if "then re-provision to " in line]
+    shown = [part.split(" (")[0] for part in reprovision.split(" to ", 1)[1].split(", ")]
+    assert shown == DEVELOPER_ACCOUNTS
 
     result = idc("--repo", str(repo), "apply", "--auto-approve")
     assert result.exit_code == 0, result.output
