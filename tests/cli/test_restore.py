@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,9 +15,7 @@ import pytest
 
 from reconciler.sim.embedded import STATE_FILE
 from reconciler.store import restore as store_restore
-from tests.cli.test_apply import change_desired
 from tests.conftest import run_idc
-from tests.store.conftest import make_git_repo
 
 TIME = re.compile(rb"^time: .*$", re.MULTILINE)
 
@@ -59,36 +56,6 @@ def committed_files(repo: Path, rev: str) -> dict[str, bytes]:
         for b in tree.traverse()
         if b.type == "blob"
     }
-
-
-@pytest.fixture(scope="module")
-def changed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Snapshot A (tagged), then live changed by `idc apply` and snapshot B;
-    each test works on a copy, so the expensive part runs once."""
-    repo = tmp_path_factory.mktemp("restore")
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in (
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_DEFAULT_REGION", "eu-west-1"),
-            ("AWS_CONFIG_FILE", "/nonexistent"),
-            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"),
-        ):
-            mp.setenv(name, value)
-        mp.delenv("AWS_PROFILE", raising=False)
-        make_git_repo(repo)
-        code, _, err = idc_in(repo, "init", "--from-live")
-        assert code == 0, err
-        code, _, err = idc_in(repo, "snapshot", "-m", "A", "--tag", "A")
-        assert code == 0, err
-        change_desired(repo)
-        remove_grace_and_billing(repo)
-        code, out, err = idc_in(repo, "apply", "--auto-approve")
-        assert code == 0, out + err
-        assert "Plan: 4 to add, 2 to change, 5 to destroy." in out
-        code, _, err = idc_in(repo, "snapshot", "-m", "B", "--tag", "B")
-        assert code == 0, err
-        yield repo
 
 
 @pytest.fixture

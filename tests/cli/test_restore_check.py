@@ -19,10 +19,10 @@ from reconciler.sim.seed import seed_organization
 from reconciler.store.history import History
 from reconciler.store.snapshotter import Snapshotter
 from tests.cli.iam_policy_help import recording
-from tests.cli.test_restore import changed, repo
+from tests.cli.test_restore import repo
 from tests.conftest import run_idc
 
-__all__ = ["changed", "repo"]
+__all__ = ["repo"]
 
 WRITES = ("Create", "Delete", "Put", "Attach", "Detach", "Update", "Provision")
 

@@ -18,10 +18,10 @@ from reconciler.sim.seed import seed_organization
 from reconciler.store.history import History
 from reconciler.store.mapping import RestoreMap, map_state
 from reconciler.store.restore import verify_restored
-from tests.cli.test_restore import changed, repo
+from tests.cli.test_restore import repo
 from tests.conftest import run_idc
 
-__all__ = ["changed", "repo"]
+__all__ = ["repo"]
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from reconciler.sim.embedded import STATE_FILE
 from reconciler.store.history import History
 from reconciler.store.restore import RESTORABLE_KINDS
 from reconciler.store.semantic_diff import diff_states
-from tests.cli.test_restore import changed, idc_in, repo
+from tests.cli.test_restore import idc_in, repo
 
-__all__ = ["changed", "repo"]
+__all__ = ["repo"]
 
 # What live state holds beyond A after B (kept by strategies that never delete).
 ZED = {
