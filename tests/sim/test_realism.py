@@ -50,14 +50,15 @@ def test_organizations_throttles_with_too_many_requests(demo: Clients) -> None:
 
 
 def test_adaptive_retries_recover_from_throttling(demo: Clients) -> None:
-    demo.sim.realism = Realism(rate_limits=True, sso_admin_tps=10)
+    # 2 TPS against 4 threads: throttled however slow the machine is
+    demo.sim.realism = Realism(rate_limits=True, sso_admin_tps=2)
     clients = make_clients(demo.sim, Config(retries={"mode": "adaptive", "max_attempts": 12}))
     demo.sim.reset_calls()
 
     def read(_: int) -> int:
         return len(clients.sso.list_permission_sets(InstanceArn=demo.instance)["PermissionSets"])
 
-    with ThreadPoolExecutor(2) as pool:
+    with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(read, range(12))) == [5] * 12
     assert (
         demo.sim.calls["sso-admin:ListPermissionSets"] > 12
