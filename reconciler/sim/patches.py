@@ -25,6 +25,7 @@ from moto.ssoadmin.responses import SSOAdminResponse
 
 from reconciler.sim import (
     identitystore_responses,
+    kms_fixes,
     organizations_responses,
     s3_conditional,
     ssoadmin_responses,
@@ -121,4 +122,5 @@ def install() -> None:
                 setattr(cls, name, function)
             cls.call_action = _gated(cls.call_action, service)  # type: ignore[method-assign]
         s3_conditional.install()
+        kms_fixes.install()
         _installed = True
