@@ -34,6 +34,7 @@ from botocore.exceptions import (
 
 from reconciler.aws.iam_policy import (
     IAM_PREFIX,
+    KMS_KEY_ACTIONS,
     READS,
     RESTORE_READS,
     S3_LOCK_ACTIONS,
@@ -222,7 +223,7 @@ def _actions_of(operation: str) -> list[str]:
         return [operation]
     found = {
         f"{IAM_PREFIX[service]}:{operation}"
-        for table in (READS, WRITER_READS, RESTORE_READS, WRITES)
+        for table in (READS, WRITER_READS, RESTORE_READS, WRITES, KMS_KEY_ACTIONS)
         for service, ops in table.items()
         if operation in ops
     }

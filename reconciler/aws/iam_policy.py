@@ -33,6 +33,7 @@ IAM_PREFIX: dict[str, str] = {
     "s3": "s3",
     "sns": "sns",
     "iam": "iam",
+    "kms": "kms",
 }
 
 # Calls that need no permission: AWS answers GetCallerIdentity for any caller.
@@ -137,6 +138,12 @@ RESTORE_READS: dict[str, tuple[str, ...]] = {"iam": ("GetPolicy",)}
 # a lock deleted by hand (a renewal treats that as a lost lock anyway).
 S3_LOCK_ACTIONS: tuple[str, ...] = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
 
+# `encryption.key: kms:...` (reconciler.aws.kms_keys): envelope encryption of
+# backups and of personal fields in state/. Every job may need both: a
+# snapshot makes the fields' data key once, later runs only unwrap it, and
+# export makes one data key per backup. Granted on that one key only.
+KMS_KEY_ACTIONS: dict[str, tuple[str, ...]] = {"kms": ("GenerateDataKey", "Decrypt")}
+
 # Assigning or provisioning in the management account: Identity Center acts
 # there with the caller's own IAM permissions on the AWSReservedSSO_* roles
 # (path aws-reserved/sso.amazonaws.com/) and the AWSSSO_* SAML provider
@@ -175,6 +182,7 @@ class PolicyOptions:
     sns_topic: str | None = None
     management_account: bool = False
     partition: str = "aws"
+    kms_key: str | None = None  # the ref of `kms:REF` (key id, key ARN, alias, alias ARN)
 
 
 def action(service: str, operation: str) -> str:
@@ -192,6 +200,21 @@ def action_for_call(call: str) -> str | None:
 
 def _statement(sid: str, actions: list[str], resources: list[str] | str = "*") -> dict[str, Any]:
     return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources}
+
+
+def kms_key_statement(ref: str, partition: str = "aws") -> dict[str, Any]:
+    """kms:GenerateDataKey and kms:Decrypt on one key. IAM matches a key ARN
+    only, never an alias: an alias is granted on the keys it names through
+    the kms:ResourceAliases condition key."""
+    actions = [f"kms:{op}" for op in KMS_KEY_ACTIONS["kms"]]
+    alias = ref.split(":", 5)[-1] if ref.startswith("arn:") else ref
+    if alias.startswith("alias/"):
+        statement = _statement("EncryptionKey", actions, f"arn:{partition}:kms:*:*:key/*")
+        statement["Condition"] = {"ForAnyValue:StringEquals": {"kms:ResourceAliases": alias}}
+        return statement
+    if ref.startswith("arn:"):
+        return _statement("EncryptionKey", actions, ref)
+    return _statement("EncryptionKey", actions, f"arn:{partition}:kms:*:*:key/{ref}")
 
 
 def policy_document(job: str, options: PolicyOptions | None = None) -> dict[str, Any]:
@@ -225,6 +248,8 @@ def policy_document(job: str, options: PolicyOptions | None = None) -> dict[str,
         statements.append(
             _statement("ApplyLockObject", list(S3_LOCK_ACTIONS), f"arn:{p}:s3:::{bucket}/{key}")
         )
+    if opts.kms_key:
+        statements.append(kms_key_statement(opts.kms_key, p))
     if opts.sns_topic:
         statements.append(_statement("NotifyFailures", ["sns:Publish"], opts.sns_topic))
     if writes and opts.management_account:

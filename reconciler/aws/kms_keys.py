@@ -19,7 +19,9 @@ WRONG_KEY_CODES = frozenset(
 )
 
 
-def generate_data_key(session: AwsSession, key_id: str, context: dict[str, str]) -> tuple[bytes, bytes]:
+def generate_data_key(
+    session: AwsSession, key_id: str, context: dict[str, str]
+) -> tuple[bytes, bytes]:
     """(plaintext data key, the blob KMS can decrypt it from) under `key_id`."""
     with aws_call("GenerateDataKey", key_id):
         response = session.client("kms").generate_data_key(
@@ -28,7 +30,9 @@ def generate_data_key(session: AwsSession, key_id: str, context: dict[str, str])
     return bytes(response["Plaintext"]), bytes(response["CiphertextBlob"])
 
 
-def decrypt_data_key(session: AwsSession, key_id: str, blob: bytes, context: dict[str, str]) -> bytes:
+def decrypt_data_key(
+    session: AwsSession, key_id: str, blob: bytes, context: dict[str, str]
+) -> bytes:
     """The data key `blob` wraps; KeyId is passed so KMS refuses a blob made
     under any other key (IncorrectKeyException) instead of silently using it."""
     with aws_call("Decrypt", key_id):

@@ -56,13 +56,20 @@ def _options(
     s3_lock: str | None,
     sns_topic: str | None,
     management_account: bool,
+    kms_key: str | None = None,
 ) -> PolicyOptions:
     """Explicit options, else what idc.yaml and --notify say the job will use."""
     if job != "apply" and (s3_lock or management_account):
         flag = "--s3-lock" if s3_lock else "--management-account"
         raise click.UsageError(f"{flag} only concerns apply: {job} never writes")
-    if s3_lock is None and job == "apply" and (app.repo / SETTINGS_FILE).is_file():
-        s3_lock = load_settings(app.repo).lock_s3
+    settings = load_settings(app.repo) if (app.repo / SETTINGS_FILE).is_file() else None
+    if s3_lock is None and job == "apply" and settings is not None:
+        s3_lock = settings.lock_s3
+    configured = settings.encryption_key if settings is not None else None
+    if kms_key is None and configured is not None and configured.source == "kms":
+        kms_key = configured.ref
+    if kms_key is not None and kms_key.startswith("kms:"):
+        kms_key = kms_key[len("kms:") :]
     if sns_topic is None and app.notify and app.notify.startswith("arn:"):
         sns_topic = app.notify
     if sns_topic is not None and not _SNS_ARN.match(sns_topic):
@@ -81,6 +88,7 @@ def _options(
         sns_topic=sns_topic,
         management_account=management_account,
         partition=found.group(1) if found else "aws",
+        kms_key=kms_key or None,
     )
 
 
@@ -97,6 +105,11 @@ def explain(job: str, document: dict[str, Any], options: PolicyOptions) -> str:
         lines.append(
             f"ApplyLockObject: the apply lock s3://{'/'.join(options.s3_lock)} only "
             "(conditional put, read the holder, delete on release)."
+        )
+    if options.kms_key:
+        lines.append(
+            f"EncryptionKey: kms:GenerateDataKey and kms:Decrypt on the KMS key {options.kms_key} "
+            "only (encryption.key: envelope encryption of backups and of personal fields)."
         )
     if options.sns_topic:
         lines.append(f"NotifyFailures: sns:Publish to {options.sns_topic} only (--notify).")
@@ -135,6 +148,11 @@ def explain(job: str, document: dict[str, Any], options: PolicyOptions) -> str:
     is_flag=True,
     help="apply assigns in the management account: add IAM rights on AWSReservedSSO_* roles.",
 )
+@click.option(
+    "--kms-key",
+    metavar="KEY_ID_OR_ARN",
+    help="Allow data keys from this KMS key (default: encryption.key of idc.yaml, if kms:).",
+)
 @pass_app
 def command(
     app: AppContext,
@@ -143,6 +161,7 @@ def command(
     s3_lock: str | None,
     sns_topic: str | None,
     management_account: bool,
+    kms_key: str | None,
 ) -> None:
     """Least-privilege IAM policy for the snapshot/plan/apply role.
 
@@ -154,7 +173,7 @@ def command(
       idc iam-policy apply > apply-policy.json
       idc iam-policy apply --format text --s3-lock s3://my-idc-state/apply.lock
     """
-    options = _options(app, job, s3_lock, sns_topic, management_account)
+    options = _options(app, job, s3_lock, sns_topic, management_account, kms_key)
     document = policy_document(job, options)
     if fmt == "json":
         click.echo(json.dumps(document, indent=2))

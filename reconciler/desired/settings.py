@@ -19,6 +19,7 @@ from reconciler.desired.schema import load_schema, validate_document
 from reconciler.desired.types import Location
 from reconciler.desired.yaml_io import load_yaml_text, position, read_text
 from reconciler.errors import Diagnostic, InputError
+from reconciler.model.users import USER_WRITABLE_FIELDS
 
 SETTINGS_FILE = "idc.yaml"
 DEFAULT_MAX_DELETES = 25
@@ -26,6 +27,9 @@ DEFAULT_MAX_DELETES = 25
 DEFAULT_LEASE_SECONDS = 900
 
 KeySource = Literal["env", "file", "kms"]
+# What `encryption.fields` may list: the user document's fields
+# (reconciler.model.codec.user_to_doc) but external_ids, which restores match by.
+ENCRYPTABLE_FIELDS: tuple[str, ...] = ("user_name", *USER_WRITABLE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,10 @@ class Settings:
     safety: Safety = field(default_factory=Safety)
     accounts: AccountScope = field(default_factory=AccountScope)
     encryption_key: EncryptionKey | None = None
+    # User fields stored encrypted in state/ (encryption.fields), in schema order.
+    encryption_fields: tuple[str, ...] = ()
+    # Where encryption.key is written, so a key that cannot be read is located.
+    encryption_location: Location = field(default=Location(SETTINGS_FILE), compare=False)
     lock_s3: str | None = None  # s3://bucket/key of the cross-machine apply lock
     lock_lease_seconds: int = DEFAULT_LEASE_SECONDS
     role_arn: str | None = None  # aws.role_arn: assumed for every call
@@ -145,7 +153,8 @@ class Settings:
         manage = doc.get("manage") or {}
         safety = doc.get("safety") or {}
         accounts = doc.get("accounts") or {}
-        key = (doc.get("encryption") or {}).get("key")
+        encryption = doc.get("encryption") or {}
+        key = encryption.get("key")
         lock = doc.get("lock") or {}
         aws = doc.get("aws") or {}
         protect = safety.get("protect") or ()
@@ -162,6 +171,10 @@ class Settings:
             ),
             accounts=AccountScope(**{k: bool(v) for k, v in accounts.items()}),
             encryption_key=EncryptionKey.parse(str(key)) if key else None,
+            encryption_fields=tuple(
+                f for f in ENCRYPTABLE_FIELDS if f in (encryption.get("fields") or ())
+            ),
+            encryption_location=Location(SETTINGS_FILE, *position(encryption, "key")),
             lock_s3=lock.get("s3"),
             lock_lease_seconds=int(lock.get("lease_seconds", DEFAULT_LEASE_SECONDS)),
             role_arn=aws.get("role_arn"),

@@ -28,8 +28,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
 from reconciler.aws.kms_keys import WRONG_KEY_CODES, decrypt_data_key, generate_data_key
-from reconciler.desired.settings import EncryptionKey
-from reconciler.errors import AwsError, IdcError
+from reconciler.desired.settings import SETTINGS_FILE, EncryptionKey, Settings
+from reconciler.desired.types import Location
+from reconciler.errors import AwsError, Diagnostic, IdcError, InputError
 
 KEY_BYTES = 32
 MAKE_KEY = "make one with `openssl rand -base64 32`"
@@ -50,7 +51,8 @@ def derive(
 class KeySource(Protocol):
     """What envelope encryption needs from a key, whatever its source."""
 
-    spec: EncryptionKey
+    @property
+    def spec(self) -> EncryptionKey: ...
 
     @property
     def key_id(self) -> str: ...
@@ -155,12 +157,41 @@ def read_material(spec: EncryptionKey, repo: Path) -> bytes:
 
 
 def resolve_key(
-    spec: EncryptionKey, *, repo: Path, session: Callable[[], Any] | None = None
+    spec: EncryptionKey,
+    *,
+    repo: Path,
+    session: Callable[[], Any] | None = None,
+    where: Location | None = None,
 ) -> KeySource:
     """The key `spec` names. `session`: the AWS session factory, for kms: keys
-    (called only when KMS is actually asked, so offline commands stay offline)."""
+    (called only when KMS is actually asked, so offline commands stay offline).
+    `where`: where the spec is written (idc.yaml's encryption.key), to locate
+    a key that cannot be read."""
     if spec.source == "kms":
         if session is None:
             raise IdcError(f"encryption key {spec}: AWS KMS is not reachable from this command")
         return KmsKey(spec, session)
-    return LocalKey(spec, read_material(spec, repo))
+    try:
+        return LocalKey(spec, read_material(spec, repo))
+    except IdcError as exc:
+        if where is None:
+            raise
+        raise InputError(Diagnostic(where.path, where.line, where.column, str(exc))) from None
+
+
+def settings_key(
+    settings: Settings, repo: Path, session: Callable[[], Any] | None = None
+) -> KeySource:
+    """The key of idc.yaml's `encryption.key`; InputError when there is none."""
+    if settings.encryption_key is None:
+        raise InputError(
+            Diagnostic(
+                SETTINGS_FILE,
+                0,
+                0,
+                "no encryption.key: set one (env:NAME, file:PATH or kms:KEY_ID)",
+            )
+        )
+    return resolve_key(
+        settings.encryption_key, repo=repo, session=session, where=settings.encryption_location
+    )

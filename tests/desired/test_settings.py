@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.desired.settings import EncryptionKey, Settings, load_settings
+from reconciler.desired.schema import load_schema
+from reconciler.desired.settings import ENCRYPTABLE_FIELDS, EncryptionKey, Settings, load_settings
 from reconciler.errors import InputError
 
 
@@ -100,4 +101,22 @@ def test_the_s3_lock_lease_defaults_to_15_minutes_and_is_at_least_a_minute(
     assert (loaded.lock_s3, loaded.lock_lease_seconds) == ("s3://b/locks/apply.lock", 120)
     settings.write_text("lock:\n  s3: s3://b/locks/apply.lock\n  lease_seconds: 5\n")
     with pytest.raises(InputError, match=r"idc\.yaml:3"):
+        load_settings(tmp_path)
+
+
+def test_encryption_fields_and_key_location(tmp_path: Path) -> None:
+    (tmp_path / "idc.yaml").write_text(
+        "region: eu-west-1\nencryption:\n  fields: [phone_numbers, emails]\n  key: env:IDC_KEY\n"
+    )
+    settings = load_settings(tmp_path)
+    assert settings.encryption_fields == ("emails", "phone_numbers")  # schema order
+    assert str(settings.encryption_location) == "idc.yaml:4:3"
+    assert set(ENCRYPTABLE_FIELDS) == set(
+        load_schema("settings")["properties"]["encryption"]["properties"]["fields"]["items"]["enum"]
+    )
+
+
+def test_unknown_encrypted_field_is_located(tmp_path: Path) -> None:
+    (tmp_path / "idc.yaml").write_text("encryption:\n  key: env:K\n  fields: [emails, password]\n")
+    with pytest.raises(InputError, match=r"^idc.yaml:3:\d+: .*password"):
         load_settings(tmp_path)

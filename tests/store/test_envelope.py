@@ -43,14 +43,18 @@ def kms() -> Iterator[tuple[KeySource, KeySource]]:
         client.create_alias(AliasName="alias/idc-test", TargetKeyId=second)
         session = AwsSession()
         yield (
-            resolve_key(EncryptionKey.parse(f"kms:{first}"), repo=Path("."), session=lambda: session),
+            resolve_key(
+                EncryptionKey.parse(f"kms:{first}"), repo=Path("."), session=lambda: session
+            ),
             resolve_key(
                 EncryptionKey.parse("kms:alias/idc-test"), repo=Path("."), session=lambda: session
             ),
         )
 
 
-def local_pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> tuple[KeySource, KeySource]:
+def local_pair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> tuple[KeySource, KeySource]:
     if kind == "env":
         monkeypatch.setenv("IDC_KEY_A", b64key())
         monkeypatch.setenv("IDC_KEY_B", b64key())
@@ -104,7 +108,10 @@ def test_truncated_and_renamed_fail(keys: tuple[KeySource, KeySource]) -> None:
     key, _ = keys
     blob = encrypt_file(DATA, name=NAME, key=key)
     for cut in (3, len(MAGIC) + 2, 40, len(blob) - 1, len(blob) - 17):
-        with pytest.raises(DecryptError, match=rf"^{NAME}: (truncated|does not authenticate|the encryption header|not a file)"):
+        with pytest.raises(
+            DecryptError,
+            match=rf"^{NAME}: (truncated|does not authenticate|the encryption header|not a file)",
+        ):
             decrypt_file(blob[:cut], name=NAME, key=key)
     with pytest.raises(DecryptError, match="renamed"):
         decrypt_file(blob, name="groups.yaml", key=key)
@@ -112,7 +119,9 @@ def test_truncated_and_renamed_fail(keys: tuple[KeySource, KeySource]) -> None:
         decrypt_file(blob + b"\x00", name=NAME, key=key)
 
 
-def test_chunked_stream_detects_a_dropped_last_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chunked_stream_detects_a_dropped_last_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     key, _ = local_pair(tmp_path, monkeypatch, "env")
     envelope = Envelope.new(key, chunk_bytes=64)
     data = os.urandom(64 * 5)  # exactly five full chunks, then an empty last one
@@ -124,9 +133,9 @@ def test_chunked_stream_detects_a_dropped_last_chunk(tmp_path: Path, monkeypatch
     assert Decryptor(key).decrypt_stream(io.BytesIO(blob), plain, name="big.csv") == len(data)
     assert plain.getvalue() == data
     # Cut exactly at a chunk boundary: the now-last chunk was not sealed as last.
-    with pytest.raises(DecryptError, match="big.csv: does not authenticate"):
-        Decryptor(key).decrypt(blob[: -(16)], name="big.csv")
-    with pytest.raises(DecryptError, match="big.csv: does not authenticate"):
+    with pytest.raises(DecryptError, match=r"big.csv: does not authenticate"):
+        Decryptor(key).decrypt(blob[:-(16)], name="big.csv")
+    with pytest.raises(DecryptError, match=r"big.csv: does not authenticate"):
         Decryptor(key).decrypt(blob[: -(16 + 80)], name="big.csv")
 
 
@@ -142,9 +151,9 @@ def test_one_envelope_many_files_and_header_check(keys: tuple[KeySource, KeySour
     assert {n: opener.decrypt(b, name=n) for n, b in blobs.items()} == {
         n: DATA + n.encode() for n in blobs
     }
-    with pytest.raises(DecryptError, match="^manifest.json: "):
+    with pytest.raises(DecryptError, match=r"^manifest.json: "):
         Decryptor(other).check(header, "manifest.json")
-    with pytest.raises(DecryptError, match="manifest.json: encrypted in format version 2"):
+    with pytest.raises(DecryptError, match=r"manifest.json: encrypted in format version 2"):
         opener.check({**header, "format_version": 2}, "manifest.json")
 
 
@@ -152,7 +161,9 @@ def test_kind_mismatch_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     env_key, _ = local_pair(tmp_path, monkeypatch, "env")
     file_key, _ = local_pair(tmp_path, monkeypatch, "file")
     blob = encrypt_file(DATA, name=NAME, key=env_key)
-    with pytest.raises(DecryptError, match="encrypted with the key env:IDC_KEY_A, but the key given is file:a.key"):
+    with pytest.raises(
+        DecryptError, match=r"encrypted with the key env:IDC_KEY_A, but the key given is file:a.key"
+    ):
         decrypt_file(blob, name=NAME, key=file_key)
 
 
@@ -174,8 +185,21 @@ def test_bad_env_key(monkeypatch: pytest.MonkeyPatch, value: str | None, problem
 
 
 def test_bad_file_key(tmp_path: Path) -> None:
-    with pytest.raises(IdcError, match="^encryption key file:none.key: cannot read"):
+    with pytest.raises(IdcError, match=r"^encryption key file:none.key: cannot read"):
         resolve_key(EncryptionKey.parse("file:none.key"), repo=tmp_path)
     (tmp_path / "short.key").write_text(base64.b64encode(b"k" * 31).decode())
-    with pytest.raises(IdcError, match="^encryption key file:short.key: 31 bytes"):
+    with pytest.raises(IdcError, match=r"^encryption key file:short.key: 31 bytes"):
         resolve_key(EncryptionKey.parse("file:short.key"), repo=tmp_path)
+
+
+def test_settings_key_error_is_located(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reconciler.desired.settings import load_settings
+    from reconciler.errors import InputError
+    from reconciler.store.keys import settings_key
+
+    monkeypatch.delenv("IDC_NOPE", raising=False)
+    (tmp_path / "idc.yaml").write_text("encryption:\n  key: env:IDC_NOPE\n")
+    with pytest.raises(
+        InputError, match=r"^idc.yaml:2:3: encryption key env:IDC_NOPE: the environment"
+    ):
+        settings_key(load_settings(tmp_path), tmp_path)
