@@ -39,6 +39,7 @@ class AppContext:
     # (its S3 lease was lost); make_target hands it to the executor.
     lock_guard: Callable[[], None] | None = None
     _session: Any = None
+    _field_keys: Any = None
 
     @property
     def err(self) -> Console:
@@ -84,6 +85,15 @@ class AppContext:
         written by any layer without knowing the global options) completed by
         `command_line`. A suggestion that spells out options is left alone."""
         return _SUGGESTED.sub(lambda m: f"`{self.command_line(m.group(1))}`", message)
+
+    def field_keys(self) -> Any:
+        """The key for encrypted fields in state/ (reconciler.store.fields),
+        resolved only when a snapshot needs it; kms: keys use `aws()`."""
+        if self._field_keys is None:
+            from reconciler.store.fields import FieldKeys
+
+            self._field_keys = FieldKeys(self.repo, session=self.aws)
+        return self._field_keys
 
     def aws(self) -> Any:
         """The AWS session for this run; with --sim, the embedded simulator

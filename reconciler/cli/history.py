@@ -103,7 +103,7 @@ def list_command(app: AppContext, max_count: int | None, fmt: str) -> None:
       idc history list -n 10
       idc history list --format json
     """
-    entries = History(app.repo).entries(max_count)
+    entries = History(app.repo, app.field_keys()).entries(max_count)
     if fmt == "json":
         _echo_json([e.to_json() for e in entries])
         return
@@ -133,7 +133,7 @@ def stats_command(app: AppContext, fmt: str) -> None:
       idc history stats
       idc history stats --format json
     """
-    entries = [e for e in reversed(History(app.repo).entries()) if e.counts]
+    entries = [e for e in reversed(History(app.repo, app.field_keys()).entries()) if e.counts]
     trend = _trend(entries)
     if fmt == "json":
         series = [{"rev": e.rev, "time": e.time, "counts": e.counts} for e in entries]
@@ -217,7 +217,7 @@ def show_command(app: AppContext, rev: str | None, kinds: tuple[str, ...], fmt: 
       idc history show HEAD~1 --kind permission_sets
       idc history show v1 --kind users --kind groups --format json
     """
-    snapshot = History(app.repo).snapshot(rev)
+    snapshot = History(app.repo, app.field_keys()).snapshot(rev)
     state, manifest = snapshot.read()
     docs = state_documents(state, kinds)
     if fmt == "json":
@@ -255,7 +255,7 @@ def diff_command(
       idc history diff HEAD~1
       idc history diff v1 v2 --kind assignments --format json
     """
-    history = History(app.repo)
+    history = History(app.repo, app.field_keys())
     old, new = history.snapshot(rev), history.snapshot(other)
     diff = diff_states(old.read()[0], new.read()[0], kinds or DIFF_KINDS)
     if fmt == "json":
@@ -284,7 +284,7 @@ def verify_command(app: AppContext, rev: str | None, fmt: str) -> None:
       idc history verify
       idc history verify HEAD~3 --format json
     """
-    snapshot = History(app.repo).snapshot(rev)
+    snapshot = History(app.repo, app.field_keys()).snapshot(rev)
     problems = verify_snapshot(snapshot.files, snapshot.origin)
     checked = len(snapshot.files) - 1
     if fmt == "json":

@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "unlock": "unlock",
     "show": "show",
     "journal": "journal",
+    "decrypt": "decrypt",
 }
 
 

@@ -169,7 +169,9 @@ def command(
     narrowing = Narrowing(strategy, selects, plan_on_stderr=fmt == "json")
     settings = load_settings(app.repo)
     asked = parse_kinds(only)
-    source = load_source(app.repo, rev)  # a bad REV or map fails before any AWS call
+    source = load_source(
+        app.repo, rev, app.field_keys()
+    )  # a bad REV or map fails before any AWS call
     amap = load_map(map_file, app.repo) if map_file is not None else RestoreMap()
     source = map_source(source, amap)
     kinds, notes = restored_kinds(asked, settings)
@@ -283,7 +285,7 @@ def _check(
 def _test(app: AppContext, rev: str) -> None:
     from reconciler.cli.restore_verify import restore_into_simulator
 
-    source = load_source(app.repo, rev)
+    source = load_source(app.repo, rev, app.field_keys())
     app.say(f"Test-restoring {source.label} into an empty simulator ...")
     verdict, warnings = restore_into_simulator(source)
     for warning in warnings:

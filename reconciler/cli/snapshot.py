@@ -95,7 +95,7 @@ def command(app: AppContext, message: str | None, no_commit: bool, tag: str | No
       idc snapshot -m "weekly snapshot"
       idc snapshot --tag before-migration
     """
-    snapshotter = Snapshotter(app.repo, commit=not no_commit, tag=tag)
+    snapshotter = Snapshotter(app.repo, commit=not no_commit, tag=tag, keys=app.field_keys())
     instance = _instance(app)
     session = app.aws()
     started = time.monotonic()

@@ -21,7 +21,7 @@ from reconciler.cli.context import AppContext, pass_app
 from reconciler.desired.loader import DESIRED_DIR, desired_files, load_desired
 from reconciler.desired.settings import Settings, load_settings
 from reconciler.desired.types import Desired
-from reconciler.errors import Diagnostic, InputError
+from reconciler.errors import Diagnostic, IdcError, InputError
 from reconciler.plan.protect import check_protect
 from reconciler.store.manifest import read_snapshot
 from reconciler.store.snapshotter import STATE_DIR_NAME
@@ -116,7 +116,7 @@ def protect_problems(
         return check_protect(settings)
     try:
         snapshot, manifest = read_snapshot(files, STATE_DIR_NAME)
-    except InputError:  # a broken snapshot is `idc history verify`'s to report
+    except IdcError:  # a broken (or undecryptable) snapshot is for `idc history` to report
         return check_protect(settings)
     return check_protect(
         settings,

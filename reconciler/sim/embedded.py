@@ -50,6 +50,9 @@ def snapshot_state(sim: Simulator) -> bytes:
         "identity_store": sim.identity_store.__dict__,
         "organizations": sim.organizations.__dict__,
         "master_accounts": dict(organizations_backends.master_accounts),
+        # KMS keys (encryption.key: kms:...), so a data key wrapped by one
+        # command is unwrapped by the next.
+        "kms": sim.kms.__dict__,
     }
     return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -65,6 +68,8 @@ def restore_state(sim: Simulator, data: bytes, source: str = "simulator state") 
     sim.identity_store.__dict__.update(state["identity_store"])
     sim.organizations.__dict__.update(state["organizations"])
     organizations_backends.master_accounts.update(state["master_accounts"])
+    if "kms" in state:  # absent in files written before KMS was kept
+        sim.kms.__dict__.update(state["kms"])
 
 
 def realism_from_env() -> Realism | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from moto import mock_aws
 from moto.identitystore.models import identitystore_backends
+from moto.kms.models import kms_backends
 from moto.organizations.models import organizations_backends
 from moto.ssoadmin.models import ssoadmin_backends
 
@@ -120,6 +121,10 @@ class Simulator:
     @property
     def identity_store(self) -> SimIdentityStoreBackend:
         return identitystore_backends[DEMO_ACCOUNT][DEMO_REGION]  # type: ignore[return-value]
+
+    @property
+    def kms(self) -> Any:
+        return kms_backends[DEMO_ACCOUNT][DEMO_REGION]
 
     @property
     def organizations(self) -> Any:

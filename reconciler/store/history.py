@@ -14,6 +14,7 @@ from typing import Any
 
 from reconciler.errors import IdcError, InputError
 from reconciler.model import State
+from reconciler.store.fields import FieldKeys
 from reconciler.store.git_repo import SnapshotRepo
 from reconciler.store.manifest import Manifest, parse_manifest, read_snapshot
 from reconciler.store.snapshot_files import MANIFEST_FILE
@@ -28,9 +29,10 @@ class Snapshot:
     label: str  # "HEAD~1 (1a2b3c4d5e6f)" or "working tree"
     files: dict[str, bytes]
     origin: str = STATE_DIR_NAME  # how its paths are shown: "state" or "1a2b3c4d5e6f:state"
+    keys: FieldKeys | None = field(default=None, compare=False)  # for encrypted fields
 
     def read(self) -> tuple[State, Manifest]:
-        return read_snapshot(self.files, self.origin)
+        return read_snapshot(self.files, self.origin, self.keys)
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,9 @@ class HistoryEntry:
 
 
 class History:
-    def __init__(self, repo_dir: Path) -> None:
+    def __init__(self, repo_dir: Path, keys: FieldKeys | None = None) -> None:
         self.repo_dir = repo_dir
+        self.keys = keys
         self.state_dir = repo_dir / STATE_DIR_NAME
         self._repo: SnapshotRepo | None = None
 
@@ -75,7 +78,7 @@ class History:
         if rev is None:
             files = read_state_dir(self.state_dir)
             if files:
-                return Snapshot(WORKING_TREE, files)
+                return Snapshot(WORKING_TREE, files, keys=self.keys)
             try:
                 return self._committed("HEAD")
             except IdcError:
@@ -90,7 +93,7 @@ class History:
         label = rev if rev.startswith(commit.hexsha[:7]) else f"{rev} ({commit.hexsha[:12]})"
         if not files:
             raise InputError(f"revision {rev} has no snapshot in {self.repo.prefix}/")
-        return Snapshot(label, files, f"{commit.hexsha[:12]}:{self.repo.prefix}")
+        return Snapshot(label, files, f"{commit.hexsha[:12]}:{self.repo.prefix}", self.keys)
 
     def entries(self, max_count: int | None = None) -> list[HistoryEntry]:
         """Commits that touched state/, newest first, with their manifest counts."""

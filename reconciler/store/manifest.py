@@ -13,12 +13,15 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from reconciler import __version__
+from reconciler.desired.settings import Settings
 from reconciler.desired.yaml_io import load_yaml_text
 from reconciler.errors import Diagnostic, InputError
 from reconciler.model import State, StateMeta
+from reconciler.store.fields import FieldKeys
 from reconciler.store.snapshot_files import (
     MANIFEST_FILE,
     MANIFEST_SCHEMA,
@@ -45,6 +48,8 @@ class Manifest:
     identity_store_id: str = ""
     counts: Mapping[str, int] = field(default_factory=dict)
     files: Mapping[str, str] = field(default_factory=dict)  # path -> sha256
+    # Which user fields are encrypted and the wrapped data key (store.fields).
+    encryption: Mapping[str, Any] | None = None
 
     def describes_same(self, other: Manifest) -> bool:
         """Equal in everything but when and by which version it was written."""
@@ -53,11 +58,13 @@ class Manifest:
             self.identity_store_id,
             dict(self.counts),
             dict(self.files),
+            dict(self.encryption or {}),
         ) == (
             other.instance_arn,
             other.identity_store_id,
             dict(other.counts),
             dict(other.files),
+            dict(other.encryption or {}),
         )
 
     def to_doc(self) -> dict[str, Any]:
@@ -68,6 +75,7 @@ class Manifest:
             "identity_store_id": self.identity_store_id,
             "counts": dict(self.counts),
             "files": dict(sorted(self.files.items())),
+            **({"encryption": dict(self.encryption)} if self.encryption else {}),
         }
 
     @property
@@ -75,32 +83,45 @@ class Manifest:
         return StateMeta(instance_arn=self.instance_arn, identity_store_id=self.identity_store_id)
 
 
-def build_manifest(state: State, data_files: Mapping[str, bytes], time: str) -> Manifest:
+def build_manifest(
+    state: State,
+    data_files: Mapping[str, bytes],
+    time: str,
+    encryption: Mapping[str, Any] | None = None,
+) -> Manifest:
     return Manifest(
         time=time,
         instance_arn=state.meta.instance_arn,
         identity_store_id=state.meta.identity_store_id,
         counts=state.counts(),
         files={path: sha256(data) for path, data in sorted(data_files.items())},
+        encryption=encryption,
     )
 
 
 def render_snapshot(
-    state: State, *, previous: Mapping[str, bytes] | None = None, time: str | None = None
+    state: State,
+    *,
+    previous: Mapping[str, bytes] | None = None,
+    time: str | None = None,
+    keys: FieldKeys | None = None,
 ) -> SnapshotFiles:
     """The complete file set for `state`. When `previous` (the snapshot on
     disk) describes the same organization, its manifest is reused byte for
-    byte, so nothing changes and nothing is committed."""
-    data = render_data_files(state)
-    manifest = build_manifest(state, data, time or utc_now())
+    byte, so nothing changes and nothing is committed. `keys`: where the
+    key for `encryption.fields` comes from (None: nothing is encrypted)."""
     old_bytes = (previous or {}).get(MANIFEST_FILE)
+    old = None
     if old_bytes is not None:
         try:
             old = parse_manifest(old_bytes)
         except InputError:
             old = None  # a broken manifest is simply replaced
-        if old is not None and old.describes_same(manifest):
-            return {**data, MANIFEST_FILE: old_bytes}
+    cipher = keys.sealer(old.encryption if old else None) if keys is not None else None
+    data = render_data_files(state, cipher.seal_document if cipher else None)
+    manifest = build_manifest(state, data, time or utc_now(), cipher.record if cipher else None)
+    if old_bytes is not None and old is not None and old.describes_same(manifest):
+        return {**data, MANIFEST_FILE: old_bytes}
     return {**data, MANIFEST_FILE: yaml_bytes(MANIFEST_SCHEMA, manifest.to_doc(), MANIFEST_FILE)}
 
 
@@ -115,6 +136,7 @@ def parse_manifest(data: bytes, origin: str = "state") -> Manifest:
             identity_store_id=str(doc.get("identity_store_id") or ""),
             counts={str(k): int(v) for k, v in (doc.get("counts") or {}).items()},
             files={str(k): str(v) for k, v in (doc.get("files") or {}).items()},
+            encryption=dict(doc["encryption"]) if doc.get("encryption") else None,
         )
     except InputError:
         raise
@@ -123,14 +145,26 @@ def parse_manifest(data: bytes, origin: str = "state") -> Manifest:
         raise InputError(Diagnostic(shown, 0, 0, message)) from None
 
 
-def read_snapshot(files: Mapping[str, bytes], origin: str = "state") -> tuple[State, Manifest]:
-    """The State a snapshot holds, with the instance metadata of its manifest."""
+def read_snapshot(
+    files: Mapping[str, bytes], origin: str = "state", keys: FieldKeys | None = None
+) -> tuple[State, Manifest]:
+    """The State a snapshot holds, with the instance metadata of its manifest.
+    Encrypted fields are decrypted with `keys`; without them, a snapshot
+    with encrypted fields is a DecryptError naming the key it needs."""
     if MANIFEST_FILE not in files:
         if not files:
             raise InputError(f"{origin}: no snapshot there (run `idc snapshot` first)")
         raise InputError(Diagnostic(f"{origin}/{MANIFEST_FILE}", 0, 0, "missing"))
     manifest = parse_manifest(files[MANIFEST_FILE], origin)
-    return parse_snapshot(files, origin=origin, meta=manifest.meta), manifest
+    opened = None
+    if manifest.encryption:
+        where = f"{origin}/{MANIFEST_FILE}"
+        opened = (keys or FieldKeys(Path("."), settings=Settings())).opener(
+            manifest.encryption, where
+        )
+    return parse_snapshot(
+        files, origin=origin, meta=manifest.meta, transform=opened.open_document if opened else None
+    ), manifest
 
 
 @dataclass(frozen=True)

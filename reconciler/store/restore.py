@@ -27,6 +27,7 @@ from reconciler.desired.settings import Settings
 from reconciler.desired.types import AssignmentRule, Desired, Location
 from reconciler.errors import IdcError
 from reconciler.model import Assignment, Membership, State
+from reconciler.store.fields import FieldKeys
 from reconciler.store.history import History
 from reconciler.store.semantic_diff import StateDiff, diff_states
 from reconciler.store.snapshot_files import (
@@ -86,7 +87,7 @@ class Source:
     mapped_from: Mapping[str, str] = field(default_factory=dict)
 
 
-def load_source(repo: Path, rev: str) -> Source:
+def load_source(repo: Path, rev: str, keys: FieldKeys | None = None) -> Source:
     """The snapshot committed at `rev` (any git revision or tag); IdcError
     when the revision is unknown or holds no state/."""
     try:
@@ -96,7 +97,7 @@ def load_source(repo: Path, rev: str) -> Source:
             f"{repo} is not a git repository, so it holds no snapshot {rev!r} to restore "
             "(snapshots are the commits `idc snapshot` makes)"
         ) from None
-    snapshot = History(repo).snapshot(rev)
+    snapshot = History(repo, keys).snapshot(rev)
     state, _ = snapshot.read()
     return Source(state, snapshot.label, snapshot.origin)
 

@@ -63,8 +63,14 @@ def yaml_bytes(schema: str, document: Mapping[str, Any], path: str) -> bytes:
     return dump_yaml(dict(document), header(schema, path)).encode("utf-8")
 
 
-def render_data_files(state: State) -> SnapshotFiles:
-    """Every file of the snapshot except the manifest."""
+# A document transform applied before writing or after reading (store.fields):
+# (path as shown, document) -> document.
+Transform = Callable[[str, Mapping[str, Any]], Mapping[str, Any]]
+
+
+def render_data_files(state: State, transform: Transform | None = None) -> SnapshotFiles:
+    """Every file of the snapshot except the manifest; `transform` (the
+    field encryption) sees each document before it is written."""
     members: dict[str, list[str]] = {}
     for membership in state.sorted_memberships():
         members.setdefault(membership.group, []).append(membership.user)
@@ -107,6 +113,8 @@ def render_data_files(state: State) -> SnapshotFiles:
     for account_id, assignments in sorted(by_account.items()):
         path = f"{ASSIGNMENTS_DIR}/{file_name_for(account_id)}"
         docs[path] = (DESIRED_SCHEMA, {"assignments": codec.assignment_rules(assignments)})
+    if transform is not None:
+        docs = {path: (schema, transform(path, doc)) for path, (schema, doc) in docs.items()}
     return {path: yaml_bytes(schema, doc, path) for path, (schema, doc) in sorted(docs.items())}
 
 
@@ -123,12 +131,17 @@ def is_data_file(path: str) -> bool:
 
 
 def parse_snapshot(
-    files: Mapping[str, bytes], *, origin: str = "state", meta: StateMeta | None = None
+    files: Mapping[str, bytes],
+    *,
+    origin: str = "state",
+    meta: StateMeta | None = None,
+    transform: Transform | None = None,
 ) -> State:
     """Files of a snapshot -> State. `origin` prefixes paths in error messages
     (`state`, or `HEAD~2:state`). A missing or malformed file is an InputError
-    naming it, never a traceback or a silently partial state."""
-    reader = _Reader(files, origin)
+    naming it, never a traceback or a silently partial state. `transform`
+    (the field decryption) sees each document as read."""
+    reader = _Reader(files, origin, transform)
     accounts_doc = reader.document(ACCOUNTS_FILE, required=True)
     users = reader.records(USERS_FILE, "users", codec.user_from_doc)
     group_pairs = reader.records(GROUPS_FILE, "groups", codec.group_from_doc)
@@ -180,9 +193,12 @@ class _Reader:
     """Turns file bytes into documents, and any failure into an InputError
     that names the file as the user sees it."""
 
-    def __init__(self, files: Mapping[str, bytes], origin: str) -> None:
+    def __init__(
+        self, files: Mapping[str, bytes], origin: str, transform: Transform | None = None
+    ) -> None:
         self.files = files
         self.origin = origin
+        self.transform = transform
 
     def shown(self, path: str) -> str:
         return f"{self.origin}/{path}"
@@ -205,7 +221,7 @@ class _Reader:
             return {}
         if not isinstance(doc, Mapping):
             raise self.fail(path, "expected a mapping at the top level")
-        return doc
+        return self.transform(self.shown(path), doc) if self.transform else doc
 
     def records(self, path: str, key: str, convert: Callable[[Any], Any]) -> list[Any]:
         items = self.document(path, required=True).get(key) or []

@@ -12,12 +12,15 @@ from pathlib import Path
 
 from reconciler.errors import IdcError, InputError
 from reconciler.model import State
+from reconciler.store.fields import USER_NAME, FieldKeys
 from reconciler.store.git_repo import SnapshotRepo
 from reconciler.store.manifest import read_snapshot, render_snapshot
 from reconciler.store.semantic_diff import StateDiff, diff_states
 from reconciler.store.state_dir import read_state_dir, write_state_dir
 
 STATE_DIR_NAME = "state"
+# Kinds whose keys include a user name.
+NAMES_USERS = frozenset({"user", "users", "membership", "memberships", "assignment", "assignments"})
 MAX_KEYS_IN_MESSAGE = 20
 
 
@@ -30,8 +33,12 @@ class SnapshotResult:
     tag: str | None = None
 
 
-def commit_message(diff: StateDiff, subject: str | None = None) -> str:
-    """Subject line (the user's or the summary), then the changed keys per kind."""
+def commit_message(
+    diff: StateDiff, subject: str | None = None, *, private_names: bool = False
+) -> str:
+    """Subject line (the user's or the summary), then the changed keys per kind.
+    `private_names`: user names are encrypted in state/, so the keys that
+    hold them are counted, not listed (a commit message is plain text)."""
     summary = f"snapshot: {diff.summary()}"
     lines = [subject or summary, ""]
     if subject:
@@ -39,6 +46,9 @@ def commit_message(diff: StateDiff, subject: str | None = None) -> str:
     for kind in diff.counts():
         changes = diff.of_kind(kind)
         lines.append(f"{kind}:")
+        if private_names and kind in NAMES_USERS:
+            lines.append(f"  {len(changes)} changed (names not listed: user names are encrypted)")
+            continue
         for change in changes[:MAX_KEYS_IN_MESSAGE]:
             sign = {"added": "+", "removed": "-", "changed": "~"}[change.action]
             lines.append(f"  {sign} {change.key}")
@@ -48,12 +58,22 @@ def commit_message(diff: StateDiff, subject: str | None = None) -> str:
 
 
 class Snapshotter:
-    def __init__(self, repo_dir: Path, *, commit: bool = True, tag: str | None = None) -> None:
+    def __init__(
+        self,
+        repo_dir: Path,
+        *,
+        commit: bool = True,
+        tag: str | None = None,
+        keys: FieldKeys | None = None,
+    ) -> None:
         if tag and not commit:
             raise InputError("--tag needs a commit to tag; drop --no-commit")
         self.repo_dir = repo_dir
         self.state_dir = repo_dir / STATE_DIR_NAME
         self.tag_name = tag
+        self.keys = keys
+        if keys is not None and keys.settings.encryption_fields:
+            keys.key()  # a key that cannot be read fails before minutes of API calls
         self.repo: SnapshotRepo | None = None
         if commit:
             self.repo = SnapshotRepo(
@@ -74,18 +94,19 @@ class Snapshotter:
         if not files:
             return State()
         try:
-            return read_snapshot(files, origin)[0]
+            return read_snapshot(files, origin, self.keys)[0]
         except InputError:
             return State()  # an unreadable old snapshot: report everything as added
 
     def record(self, state: State, message: str | None = None) -> SnapshotResult:
         previous = read_state_dir(self.state_dir)
         diff = diff_states(self._baseline(previous), state)
-        files = render_snapshot(state, previous=previous)
+        files = render_snapshot(state, previous=previous, keys=self.keys)
         written = write_state_dir(self.state_dir, files, current=previous)
         if self.repo is None:
             return SnapshotResult(self.state_dir, written, diff)
-        commit = self.repo.commit_state(commit_message(diff, message))
+        private = self.keys is not None and USER_NAME in self.keys.settings.encryption_fields
+        commit = self.repo.commit_state(commit_message(diff, message, private_names=private))
         tagged = None
         if self.tag_name:
             target = commit or self.repo.git.head.commit
