@@ -43,7 +43,12 @@ def command(
       idc init
       idc --sim init --from-live
     """
-    from reconciler.store.scaffold import adopt, remove_untouched_starter, scaffold
+    from reconciler.store.scaffold import (
+        TEXTCONV_CONFIG,
+        adopt,
+        remove_untouched_starter,
+        scaffold,
+    )
 
     if directory is None and app.repo_found:  # init the current directory, not a parent repo
         directory = Path(".")
@@ -70,10 +75,27 @@ def command(
         app.say(f"  wrote {_shown(path, repo)}")
     if done.ignored:
         app.say(f"  appended {', '.join(done.ignored)} to {_shown(repo / '.gitignore', repo)}")
+    if done.attributes_appended:
+        app.say(f"  appended the idc diff driver to {_shown(repo / '.gitattributes', repo)}")
+    if _encrypts_fields(repo):
+        app.say(
+            f"  encrypted fields: for plaintext `git diff` with the key, run `{TEXTCONV_CONFIG}`"
+        )
     if done.kept:
         kept = ", ".join(_shown(path, repo) for path in done.kept)
         app.say(f"  kept {kept} (they exist; --force overwrites them)")
     app.say(f"initialised {repo}; next: `idc validate`, `idc snapshot`, `idc plan`")
+
+
+def _encrypts_fields(repo: Path) -> bool:
+    """Whether idc.yaml (kept from an earlier init) lists encryption.fields."""
+    from reconciler.desired.settings import load_settings
+    from reconciler.errors import IdcError
+
+    try:
+        return bool(load_settings(repo).encryption_fields)
+    except IdcError:
+        return False  # `idc validate` reports a bad idc.yaml
 
 
 def _adopted(state: State, scim: bool) -> str:

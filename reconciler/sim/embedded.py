@@ -16,6 +16,7 @@ write back what it read over the other's changes. A second command waits
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pickle
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import filelock
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from moto.organizations.models import organizations_backends
 
 from reconciler.errors import InputError
@@ -41,6 +44,25 @@ PATIENCE = 1.0  # seconds to wait silently for another command's lock
 FORMAT = 1
 
 
+def _load_private_key(der: bytes) -> Any:
+    return serialization.load_der_private_key(der, None)
+
+
+class _Pickler(pickle.Pickler):
+    """pickle, plus the private keys moto's KMS keeps for every key (as
+    PKCS#8 DER: cryptography's key objects cannot be pickled themselves)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, PrivateKeyTypes.__args__):  # type: ignore[attr-defined]
+            der = obj.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            return _load_private_key, (der,)
+        return NotImplemented
+
+
 def snapshot_state(sim: Simulator) -> bytes:
     """Everything the simulated account holds, as bytes."""
     state: dict[str, Any] = {
@@ -52,9 +74,16 @@ def snapshot_state(sim: Simulator) -> bytes:
         "master_accounts": dict(organizations_backends.master_accounts),
         # KMS keys (encryption.key: kms:...), so a data key wrapped by one
         # command is unwrapped by the next.
-        "kms": sim.kms.__dict__,
+        # Pickled on its own: the key-aware pickler is slower, and KMS is small.
+        "kms": _pickle_kms(sim.kms.__dict__),
     }
     return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _pickle_kms(backend: dict[str, Any]) -> bytes:
+    out = io.BytesIO()
+    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(backend)
+    return out.getvalue()
 
 
 def restore_state(sim: Simulator, data: bytes, source: str = "simulator state") -> None:
@@ -69,7 +98,7 @@ def restore_state(sim: Simulator, data: bytes, source: str = "simulator state") 
     sim.organizations.__dict__.update(state["organizations"])
     organizations_backends.master_accounts.update(state["master_accounts"])
     if "kms" in state:  # absent in files written before KMS was kept
-        sim.kms.__dict__.update(state["kms"])
+        sim.kms.__dict__.update(pickle.loads(state["kms"]))
 
 
 def realism_from_env() -> Realism | None:

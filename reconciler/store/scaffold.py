@@ -57,6 +57,11 @@ def settings_text(scim: bool) -> str:
 
 
 GITIGNORE = (".idc/", "plan.json", "plan.md")
+# git's diff driver for snapshots: `idc decrypt --textconv` once a user sets
+# `git config diff.idc.textconv "idc decrypt --textconv"` (a per-clone
+# setting git never takes from the repository); without it git diffs as usual.
+GITATTRIBUTES = "state/** diff=idc"
+TEXTCONV_CONFIG = 'git config diff.idc.textconv "idc decrypt --textconv"'
 STARTER = "desired/README.yaml"
 
 
@@ -68,6 +73,7 @@ class Scaffolded:
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)  # existed; left as they were
     ignored: list[str] = field(default_factory=list)  # entries appended to a .gitignore
+    attributes_appended: bool = False  # the diff driver line added to a .gitattributes
     created_git: bool = False
 
 
@@ -94,6 +100,7 @@ def scaffold(
         atomic_write_text(repo / "schemas" / schema.name, schema.read_text("utf-8"))
     put(repo / "idc.yaml", settings_text(scim))
     _gitignore(repo / ".gitignore", done)
+    _gitattributes(repo / ".gitattributes", done)
     (repo / "desired").mkdir(exist_ok=True)
     templates = resources.files("reconciler.store") / "templates"
     if starter and ((repo / STARTER).exists() or not any((repo / "desired").rglob("*.yaml"))):
@@ -139,6 +146,23 @@ def _gitignore(path: Path, done: Scaffolded) -> None:
     lead = "" if not text or text.endswith("\n") else "\n"
     atomic_write_text(path, text + lead + "# idc\n" + "".join(f"{e}\n" for e in missing))
     done.ignored = missing
+
+
+def _gitattributes(path: Path, done: Scaffolded) -> None:
+    """Create .gitattributes, or append the diff driver line (never rewrite it)."""
+    if not path.exists():
+        atomic_write_text(path, f"{GITATTRIBUTES}\n")
+        done.written.append(path)
+        return
+    text = path.read_text("utf-8", errors="replace")
+    if GITATTRIBUTES in (line.strip() for line in text.splitlines()):
+        done.kept.append(path)
+        return
+    lead = "" if not text or text.endswith("\n") else "\n"
+    atomic_write_text(
+        path, f"{text}{lead}# idc: readable diffs of encrypted fields\n{GITATTRIBUTES}\n"
+    )
+    done.attributes_appended = True
 
 
 def in_folder(workflow: str, folder: str) -> str:

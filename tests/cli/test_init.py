@@ -156,7 +156,7 @@ def test_rerunning_init_says_which_files_it_kept(idc: IdcRunner, tmp_path: Path)
     assert again.exit_code == 0, again.output
     assert "wrote" not in again.stderr
     assert (
-        "  kept idc.yaml, .gitignore, desired/README.yaml, journal/.gitkeep, "
+        "  kept idc.yaml, .gitignore, .gitattributes, desired/README.yaml, journal/.gitkeep, "
         ".github/workflows/idc-plan.yml, .github/workflows/idc-apply.yml, "
         ".github/workflows/idc-snapshot.yml (they exist; --force overwrites them)\n"
     ) in again.stderr
@@ -212,3 +212,22 @@ def test_init_scim_from_live_reports_only_what_it_wrote(idc: IdcRunner, tmp_path
     ) in result.stderr
     assert "users.yaml" not in result.stderr and "groups.yaml" not in result.stderr
     assert "  wrote desired/assignments/ReadOnly.yaml\n" in result.stderr
+
+
+def test_init_writes_the_diff_driver_and_says_how_to_enable_it(
+    idc: IdcRunner, tmp_path: Path
+) -> None:
+    assert idc("init", str(tmp_path)).exit_code == 0
+    assert (tmp_path / ".gitattributes").read_text() == "state/** diff=idc\n"
+    (tmp_path / ".gitattributes").write_text("*.png binary")
+    settings = tmp_path / "idc.yaml"
+    settings.write_text(settings.read_text() + "encryption:\n  key: env:K\n  fields: [emails]\n")
+    again = idc("init", str(tmp_path))
+    assert again.exit_code == 0, again.output
+    assert (
+        (tmp_path / ".gitattributes")
+        .read_text()
+        .endswith("*.png binary\n# idc: readable diffs of encrypted fields\nstate/** diff=idc\n")
+    )
+    assert "appended the idc diff driver to .gitattributes" in again.stderr
+    assert 'git config diff.idc.textconv "idc decrypt --textconv"' in again.stderr
