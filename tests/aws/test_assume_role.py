@@ -8,7 +8,7 @@ from pathlib import Path
 import boto3
 
 from reconciler.aws.clients import AwsSession
-from reconciler.sim import Simulator
+from reconciler.sim import Simulator, sts
 from reconciler.sim.embedded import embedded_simulator
 from tests.conftest import IdcResult, IdcRunner
 
@@ -75,10 +75,8 @@ def test_a_role_aws_would_not_let_idc_assume_is_one_line_naming_it_and_why(
     policy's sts:ExternalId condition fails, and so does the simulator; idc
     says so in one line naming the role and AWS's reason, without a
     traceback, before writing anything."""
-    with embedded_simulator(tmp_path / ".idc" / "sim"):
-        boto3.client("iam").create_role(
-            RoleName="partner", AssumeRolePolicyDocument=trust(external_id="idc-7f3a")
-        )
+    with embedded_simulator(tmp_path / ".idc" / "sim"):  # saved for the commands below
+        sts.add_role("partner", trust(external_id="idc-7f3a"))
     partner = "arn:aws:iam::123456789012:role/partner"
     for arn, extra in (
         ("arn:aws:iam::123456789012:role/Missing", []),
