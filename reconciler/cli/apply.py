@@ -9,18 +9,17 @@ terminal; a non-terminal never waits for an answer that cannot come.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
 
+from reconciler.apply.conclude import conclude
+from reconciler.apply.conclude import shown_path as repo_relative
 from reconciler.apply.journal import JOURNAL_DIR, read_journal, resolve_journal
-from reconciler.apply.lock import apply_lock, unshared_lock_warning
 from reconciler.apply.ops import ops_from_plan
 from reconciler.apply.plan_check import check_against_live, check_repository, load_plan
-from reconciler.apply.recovery import recover
 from reconciler.apply.runner import (
     NothingToResume,
     RunInterrupted,
@@ -29,6 +28,7 @@ from reconciler.apply.runner import (
     apply_pairs,
     resume,
 )
+from reconciler.apply.targets import build_target, held_lock
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.desired.settings import Settings
 from reconciler.errors import ApplyError, AwsError, IdcError
@@ -185,22 +185,11 @@ def confirm(verb: str, gerund: str, review: str) -> None:
 
 @contextlib.contextmanager
 def holding_lock(app: AppContext, settings: Settings, command: str) -> Iterator[None]:
-    """Hold the apply lock (and the S3 lease of lock.s3) for `idc COMMAND`.
-
-    While held, targets from make_target check the lease before each write."""
-    from reconciler.apply.lease import S3Lease
-    from reconciler.aws.s3_lock import S3LockStore
-
-    warning = unshared_lock_warning(app.repo, settings.lock_s3, os.environ)
-    if warning:
-        say(app, f"warning: {warning}")
-    lease = None
-    if settings.lock_s3:
-        lease = S3Lease(S3LockStore(app.aws(), settings.lock_s3), settings.lock_lease_seconds)
-    with apply_lock(
-        app.repo, warn=lambda m: say(app, f"warning: {m}"), remote=lease, command=f"idc {command}"
-    ):
-        app.lock_guard = lease.check if lease is not None else None
+    """Hold the apply lock (and the S3 lease of lock.s3) for `idc COMMAND`
+    (reconciler.apply.targets). While held, targets from make_target check
+    the lease before each write."""
+    with held_lock(app.repo, settings, app.aws, f"idc {command}", app.say) as guard:
+        app.lock_guard = guard
         try:
             yield
         finally:
@@ -224,117 +213,48 @@ def interrupted_apply(app: AppContext) -> Iterator[None]:
 
 def make_target(app: AppContext, instance_arn: str, identity_store_id: str = "") -> Target:
     """A Target writing through the real Writer, as the session's caller."""
-    from reconciler.aws.writer import Writer
-
-    session = app.aws()
-    if not identity_store_id:
-        from reconciler.aws.instance import find_instance
-
-        found = find_instance(session.client("sso-admin"), instance_arn or "auto")
-        instance_arn, identity_store_id = found.arn, found.identity_store_id
-    try:
-        caller = session.caller_identity()
-    except Exception as exc:  # AwsError or botocore's: still journal, caller unknown
-        say(app, f"warning: caller identity unknown ({exc})")
-        caller = {}
-
-    def report(op: Op, error: AwsError | None) -> None:
-        # Failures are reported once, by the closing error; -v shows each as it lands.
-        if app.verbose:
-            outcome = f"failed  {op.describe()}: {error}" if error else f"done    {op.describe()}"
-            say(app, f"  {outcome}")
-
-    return Target(
-        writer=Writer(session, instance_arn, identity_store_id),
-        journal_dir=app.repo / JOURNAL_DIR,
-        instance_arn=instance_arn,
-        identity_store_id=identity_store_id,
-        caller=caller,
-        on_result=report,
+    return build_target(
+        app.aws(),
+        app.repo,
+        instance_arn,
+        identity_store_id,
+        warn=app.say,
+        on_result=progress(app),
         guard=app.lock_guard or (lambda: None),
     )
 
 
+def progress(app: AppContext) -> Callable[[Op, AwsError | None], None]:
+    """Each operation as it lands, with -v only: failures are reported once,
+    by the closing error."""
+
+    def report(op: Op, error: AwsError | None) -> None:
+        if app.verbose:
+            outcome = f"failed  {op.describe()}: {error}" if error else f"done    {op.describe()}"
+            say(app, f"  {outcome}")
+
+    return report
+
+
 def finish(app: AppContext, result: RunResult, rollback_on_failure: bool) -> None:
-    """Report a run; a failed one is undone first (reconciler.apply.recovery)
+    """Report a run; a failed one is undone first (reconciler.apply.conclude)
     unless told not to or unsafe, and the error says where that left AWS."""
     from reconciler.desired.settings import load_settings
 
-    shown = shown_path(app, result.journal)
-    done = len(result.outcome.done)
     if result.ok:
+        done, shown = len(result.outcome.done), shown_path(app, result.journal)
         say(app, f"Apply complete: {done} operation(s) done. Journal: {shown}")
         return
     if result.continue_on_error and result.journal_error is None:
-        raise kept_failures(result, shown)
-    message = f"apply {what_stopped(result)}"
-    header = read_journal(result.journal).header
-    recovery = recover(
+        raise kept_failures(result, shown_path(app, result.journal))
+    raise conclude(
         result,
-        lambda: make_target(app, header.instance_arn, header.identity_store_id),
+        lambda arn, store: make_target(app, arn, store),
         load_settings(app.repo),
+        app.repo,
         rollback_on_failure=rollback_on_failure,
         announce=lambda: say(app, "apply failed; rolling back what it did ..."),
     )
-    resume_hint = f"finish with `idc apply --resume {shown}` once the cause is fixed"
-    if recovery.undoes_a_change:
-        raise ApplyError(
-            f"{message}; this run undoes an earlier change, so it is not rolled back "
-            f"automatically; {done} operation(s) of it done; {resume_hint}",
-            shown,
-            undo_hint=False,
-        )
-    if recovery.refused is not None:
-        raise ApplyError(
-            f"{message}; {done} operation(s) stayed applied: the automatic rollback was "
-            f"refused: {recovery.refused}; {resume_hint}",
-            shown,
-        )
-    if recovery.undo_error is not None:
-        raise ApplyError(
-            f"{message}; {done} operation(s) stayed applied: the automatic rollback could "
-            f"not start: {recovery.undo_error}; once the cause is fixed, undo with "
-            f"`idc rollback {shown}` or finish with `idc apply --resume {shown}`",
-            shown,
-            undo_hint=False,
-        )
-    if not rollback_on_failure:
-        raise ApplyError(f"{message}; {done} operation(s) stayed applied; {resume_hint}", shown)
-    if recovery.nothing_applied:
-        raise ApplyError(
-            f"{message}; nothing of it took effect, AWS is unchanged", shown, undo_hint=False
-        )
-    assert recovery.undo is not None
-    undo_shown = shown_path(app, recovery.undo.journal)
-    if not recovery.rolled_back:
-        raise ApplyError(
-            f"{message}; the automatic rollback also {what_stopped(recovery.undo)}; "
-            f"finish it with `idc apply --resume {undo_shown}`",
-            shown,
-            undo_hint=False,
-        )
-    undone = len(recovery.undo.outcome.done)
-    raise ApplyError(
-        f"{message}; rolled back automatically: {undone} operation(s) undone, AWS is as "
-        f"before the apply (rollback journal {undo_shown})",
-        shown,
-        undo_hint=False,
-    )
-
-
-def what_stopped(result: RunResult) -> str:
-    """Why a run did not finish (its journal, or its first failure), as
-    words to follow "apply" or "rollback"."""
-    if result.journal_error is not None:
-        return (
-            f"stopped after {len(result.outcome.done)} operation(s): "
-            f"{result.journal_error} (an operation in flight is in doubt, checked against "
-            "live state by what follows)"
-        )
-    failure = result.first_failure
-    assert failure is not None
-    op, error = failure
-    return f"failed at {op.describe()}: {error}"
 
 
 def kept_failures(result: RunResult, shown: str) -> ApplyError:
@@ -370,6 +290,4 @@ def say(app: AppContext, message: str) -> None:
 
 
 def shown_path(app: AppContext, path: Path) -> str:
-    with contextlib.suppress(ValueError):
-        return str(path.relative_to(app.repo))
-    return str(path)
+    return repo_relative(app.repo, path)

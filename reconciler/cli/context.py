@@ -104,7 +104,8 @@ class AppContext:
         in one region reached without credentials, so --sim uses neither
         --profile nor a region of the user's: either would only make it fail.
         A role (--role-arn, else `aws.role_arn` of idc.yaml) is assumed for
-        every call, with --sim too (the simulator's STS grants any role).
+        every call, with --sim too (the simulator's STS grants only a role that
+        exists and trusts the caller, as AWS does; the demo has `idc-apply`).
         """
         if self._session is None:
             from reconciler.aws.clients import AwsSession

@@ -3,60 +3,40 @@
 A restore is `idc plan` with the snapshot at REV as the desired state, then
 `idc apply` of that plan: the same renderer, confirmation, lock, journal,
 audit log and automatic rollback on failure, so a restore is reviewed like
-any change and undone with `idc rollback JOURNAL`. The planning half lives in
-reconciler.store.restore; `--test` (reconciler.cli.restore_verify) restores
-into a throwaway simulator instead, to prove a backup is restorable.
+any change and undone with `idc rollback JOURNAL`. What a restore does lives
+in reconciler.store.restore_run (a library call); this module parses the
+options, asks on the terminal and prints. `--test`
+(reconciler.cli.restore_verify) restores into a throwaway simulator instead,
+to prove a backup is restorable.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
-from reconciler.apply.audit import AuditLog
-from reconciler.apply.journal import JOURNAL_DIR, JournalWriteError
-from reconciler.apply.ops import ops_from_plan
-from reconciler.apply.report import run_report
-from reconciler.apply.runner import RunResult, apply_pairs
-from reconciler.aws.read_policies import missing_aws_managed_policies
-from reconciler.aws.reader import read_state
-from reconciler.cli.apply import (
-    confirm,
-    finish,
-    holding_lock,
-    interrupted_apply,
-    make_target,
-    show_plan,
-)
+from reconciler.cli.apply import confirm, finish, interrupted_apply, progress, show_plan
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.cli.plan import CHANGES_PENDING
 from reconciler.cli.restore_prompt import Prompter
-from reconciler.desired.settings import Settings, load_settings
-from reconciler.errors import Diagnostic, IdcError
-from reconciler.model import State
-from reconciler.plan import Plan, TooManyDeletesError, build_plan
-from reconciler.plan.safety import check_delete_budget
-from reconciler.plan.strategy import (
-    DEFAULT_STRATEGY,
-    STRATEGIES,
-    apply_strategy,
-    select_changes,
+from reconciler.desired.settings import load_settings
+from reconciler.errors import IdcError
+from reconciler.plan.strategy import DEFAULT_STRATEGY, STRATEGIES
+from reconciler.store.restore import RESTORABLE_KINDS, load_source
+from reconciler.store.restore_check import Incompatible
+from reconciler.store.restore_run import (
+    Narrowing,
+    RestoreHooks,
+    check_restore,
+    plan_restore,
+    prepare_restore,
+    run_restore,
 )
-from reconciler.store.mapping import RestoreMap, load_map, map_source
-from reconciler.store.restore import (
-    RESTORABLE_KINDS,
-    Source,
-    live_kinds,
-    load_source,
-    parse_kinds,
-    restore_desired,
-    restored_kinds,
-)
-from reconciler.store.restore_check import Incompatible, check_compatible, managed_policy_arns
 
 
 @click.command()
@@ -166,120 +146,72 @@ def command(
                 "--strategy prompt asks about each conflicting resource and needs a terminal "
                 "(stdin is not one); use --strategy overwrite, merge or skip"
             )
-    narrowing = Narrowing(strategy, selects, plan_on_stderr=fmt == "json")
+    narrowing = Narrowing(strategy, selects, allow_deletes)
     settings = load_settings(app.repo)
-    asked = parse_kinds(only)
-    source = load_source(
-        app.repo, rev, app.field_keys()
-    )  # a bad REV or map fails before any AWS call
-    amap = load_map(map_file, app.repo) if map_file is not None else RestoreMap()
-    source = map_source(source, amap)
-    kinds, notes = restored_kinds(asked, settings)
-    for note in notes:
+    # a bad REV, map or --only fails before any AWS call
+    prepared = prepare_restore(
+        app.repo, rev, settings, only=only, map_file=map_file, keys=app.field_keys()
+    )
+    for note in prepared.notes:
         app.say(f"note: {note}")
-    if not kinds:
-        raise IdcError(f"nothing to restore from {source.label}: manage: in idc.yaml excludes it")
+    label, kinds = prepared.source.label, prepared.kinds
     if check_only:
-        live = read_state(app.aws(), instance=settings.instance, kinds=live_kinds(kinds))
-        _check(app, source, live, kinds, settings)
-        click.echo(f"{source.label}: the target can hold {', '.join(kinds)}")
+        with listed_problems():
+            check_restore(app.aws(), prepared, settings)
+        click.echo(f"{label}: the target can hold {', '.join(kinds)}")
         return
-    app.say(f"Restoring {', '.join(kinds)} from {source.label}")
+    app.say(f"Restoring {', '.join(kinds)} from {label}")
+    hooks = RestoreHooks(
+        say=app.say,
+        show_plan=lambda plan: show_plan(app, plan, err=fmt == "json"),
+        decide=Prompter(app).decide if strategy == "prompt" else None,
+        confirm=(lambda: None)
+        if auto_approve
+        else lambda: confirm("restore", "restoring", "review with --dry-run"),
+        on_result=progress(app),
+        announce_rollback=lambda: app.say("apply failed; rolling back what it did ..."),
+    )
     if dry_run:
-        plan = _plan(app, settings, source, kinds, allow_deletes, narrowing)[0]
+        with listed_problems():
+            plan = plan_restore(app.aws(), prepared, settings, narrowing, hooks)[0]
         if detailed_exitcode and not plan.empty:
             raise click.exceptions.Exit(CHANGES_PENDING)
         return
-    with holding_lock(app, settings, "restore"), interrupted_apply(app):
-        plan, instance = _plan(app, settings, source, kinds, allow_deletes, narrowing)
-        if plan.empty:
-            done = "nothing left to restore" if plan.skipped else "live state already matches"
-            app.say(f"No changes: {done} {source.label}.")
-            return
-        if not auto_approve:
-            confirm("restore", "restoring", "review with --dry-run")
-        target = make_target(app, *instance)
-        result = apply_pairs(target, ops_from_plan(plan), plan.fingerprint)
-        _report(app, source.label, plan, result, target.caller.get("arn", ""), fmt)
-        finish(app, result, rollback_on_failure=not no_rollback_on_failure)
-
-
-def _report(
-    app: AppContext, label: str, plan: Plan, result: RunResult, caller: str, fmt: str
-) -> None:
-    """Print the restore's report and append it to the audit log."""
-    stats = app.aws().stats
-    report = run_report(label, plan, result, seconds=stats.elapsed(), api_calls=stats.total_calls)
-    try:
-        AuditLog(app.repo / JOURNAL_DIR, caller, result.journal.name).record_report(
-            "restore", label, report.to_json()
+    with listed_problems(), interrupted_apply(app):
+        outcome = run_restore(
+            app.aws(),
+            app.repo,
+            prepared,
+            settings,
+            narrowing,
+            hooks,
+            rollback_on_failure=not no_rollback_on_failure,
         )
-    except JournalWriteError as exc:  # the run's own outcome is reported next
-        app.say(f"warning: the report is not in the audit log: {exc}")
+    if outcome.report is None:
+        done = "nothing left to restore" if outcome.plan.skipped else "live state already matches"
+        app.say(f"No changes: {done} {label}.")
+        return
+    for warning in outcome.warnings:
+        app.say(f"warning: {warning}")
     if fmt == "json":
-        click.echo(json.dumps(report.to_json(), indent=2))
+        click.echo(json.dumps(outcome.report.to_json(), indent=2))
     else:
-        app.say(report.text())
+        app.say(outcome.report.text())
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.result is not None
+    finish(app, outcome.result, rollback_on_failure=not no_rollback_on_failure)
 
 
-@dataclass(frozen=True)
-class Narrowing:
-    """What `--strategy` and `--select` leave out of the restore plan."""
-
-    strategy: str
-    selects: tuple[str, ...]
-    plan_on_stderr: bool = False  # stdout carries the JSON report
-
-
-def _plan(
-    app: AppContext,
-    settings: Settings,
-    source: Source,
-    kinds: tuple[str, ...],
-    allow_deletes: bool,
-    narrowing: Narrowing,
-) -> tuple[Plan, tuple[str, str]]:
-    """Read live state, plan the snapshot against it, narrow it by selection
-    and strategy (reconciler.plan.strategy), print it as `idc plan` does;
-    returns the plan and the live instance ARN / store id. The delete budget
-    counts the deletes left after narrowing."""
-    live = read_state(
-        app.aws(),
-        instance=settings.instance,
-        kinds=live_kinds(kinds),
-        stale=settings.manage.permission_sets,
-    )
-    _check(app, source, live, kinds, settings)
-    restore = restore_desired(source, live, kinds)
-    found = tuple(Diagnostic("", 0, 0, w, "warning") for w in restore.warnings)
-    desired = replace(restore.desired, warnings=found)  # shown with the plan
-    plan = build_plan(desired, live, settings, allow_deletes=True)
-    plan = select_changes(plan, narrowing.selects, (source.state, live), settings)
-    decide = Prompter(app).decide if narrowing.strategy == "prompt" else None
-    plan = apply_strategy(plan, narrowing.strategy, decide)
+@contextlib.contextmanager
+def listed_problems() -> Iterator[None]:
+    """An incompatible target: its headline on stderr, then every problem
+    (the error itself, printed once by cli/main.py)."""
     try:
-        check_delete_budget(plan, settings, allow_deletes)
-    except TooManyDeletesError as exc:  # show what it would delete, then refuse
-        show_plan(app, exc.plan, err=narrowing.plan_on_stderr)
-        raise
-    show_plan(app, plan, err=narrowing.plan_on_stderr)
-    return plan, (live.meta.instance_arn, live.meta.identity_store_id)
-
-
-def _check(
-    app: AppContext, source: Source, live: State, kinds: tuple[str, ...], settings: Settings
-) -> None:
-    """Refuse, naming every problem, a snapshot the target cannot hold."""
-    missing: set[str] = set()
-    if "permission_sets" in kinds:
-        missing = missing_aws_managed_policies(app.aws(), managed_policy_arns(source.state))
-    problems = check_compatible(
-        source.state, live, kinds, settings, mapped=source.mapped_from, missing_policies=missing
-    )
-    if problems:
-        error = Incompatible(source.label, problems)
+        yield
+    except Incompatible as error:
         click.echo(error.headline(), err=True)
-        raise error
+        raise
 
 
 def _test(app: AppContext, rev: str) -> None:
@@ -287,7 +219,8 @@ def _test(app: AppContext, rev: str) -> None:
 
     source = load_source(app.repo, rev, app.field_keys())
     app.say(f"Test-restoring {source.label} into an empty simulator ...")
-    verdict, warnings = restore_into_simulator(source)
+    with listed_problems():
+        verdict, warnings = restore_into_simulator(source)
     for warning in warnings:
         app.say(f"warning: {warning}")
     click.echo(f"{source.label}: {verdict.summary()}")

@@ -2,7 +2,8 @@
 
 The snapshot is restored into a fresh, in-process simulator that holds only
 the snapshot's organization (so every assignment has its account), through
-the same plan and journaled apply as a real restore, then read back with the
+the same compatibility check of AWS managed policies, plan and journaled
+apply as a real restore, then read back with the
 live reader and compared with the snapshot record by record. Nothing here
 reaches the repository's `.idc/sim`, its journal/ or real AWS: the simulator
 intercepts every call, and the journal goes to a temporary directory.
@@ -14,10 +15,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reconciler.apply.conclude import what_stopped
 from reconciler.apply.ops import ops_from_plan
 from reconciler.apply.runner import Target, apply_pairs
 from reconciler.aws.clients import AwsSession
 from reconciler.aws.ratelimit import RateLimits
+from reconciler.aws.read_policies import missing_aws_managed_policies
 from reconciler.aws.reader import read_state
 from reconciler.aws.write_async import PollClock
 from reconciler.aws.writer import Writer
@@ -31,6 +34,11 @@ from reconciler.store.restore import (
     Verdict,
     restore_desired,
     verify_restored,
+)
+from reconciler.store.restore_check import (
+    Incompatible,
+    managed_policy_arns,
+    missing_policy_problems,
 )
 
 if TYPE_CHECKING:
@@ -64,6 +72,12 @@ def _restore(simulator: Simulator, source: Source) -> tuple[Verdict, tuple[str, 
     session = AwsSession(
         limits=RateLimits(sso_admin_tps=None, identitystore_tps=None, organizations=False)
     )
+    # As a real restore does before its first write: every AWS managed policy
+    # the backup names must exist (asked of this simulator's IAM, which holds
+    # AWS's catalogue), all missing ones listed together.
+    missing = missing_aws_managed_policies(session, managed_policy_arns(source.state))
+    if missing:
+        raise Incompatible(source.label, missing_policy_problems(source.state, missing))
     empty = read_state(session)
     restore = restore_desired(source, empty, RESTORABLE_KINDS)
     plan = build_plan(restore.desired, empty, TEST_SETTINGS, allow_deletes=True)
@@ -78,7 +92,5 @@ def _restore(simulator: Simulator, source: Source) -> tuple[Verdict, tuple[str, 
         target = Target(writer, Path(journal_dir), meta.instance_arn, meta.identity_store_id)
         result = apply_pairs(target, ops_from_plan(plan), plan.fingerprint)
     if not result.ok:
-        from reconciler.cli.apply import what_stopped
-
         raise IdcError(f"not restorable: restoring {what_stopped(result)}")
     return verify_restored(source.state, read_state(session)), restore.warnings

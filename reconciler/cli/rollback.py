@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import click
 
+from reconciler.apply.conclude import what_stopped
 from reconciler.apply.journal import JOURNAL_DIR, read_journal, resolve_journal
 from reconciler.apply.runner import RunInterrupted, rollback, undo_plan
 from reconciler.apply.undo import UndoPlan
@@ -24,7 +25,6 @@ from reconciler.cli.apply import (
     say,
     show_plan,
     shown_path,
-    what_stopped,
 )
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.errors import ApplyError

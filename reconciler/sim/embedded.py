@@ -33,6 +33,7 @@ from moto.organizations.models import organizations_backends
 
 from reconciler.errors import InputError
 from reconciler.fsutil import atomic_write_bytes
+from reconciler.sim import sts
 from reconciler.sim.realism import FaultRule, Realism
 from reconciler.sim.runtime import RUNTIME
 from reconciler.sim.seed import seed_demo
@@ -76,6 +77,7 @@ def snapshot_state(sim: Simulator) -> bytes:
         # command is unwrapped by the next.
         # Pickled on its own: the key-aware pickler is slower, and KMS is small.
         "kms": _pickle_kms(sim.kms.__dict__),
+        "iam_roles": sts.roles(),
     }
     return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -99,6 +101,7 @@ def restore_state(sim: Simulator, data: bytes, source: str = "simulator state") 
     organizations_backends.master_accounts.update(state["master_accounts"])
     if "kms" in state:  # absent in files written before KMS was kept
         sim.kms.__dict__.update(pickle.loads(state["kms"]))
+    sts.set_roles(state.get("iam_roles", {}))
 
 
 def realism_from_env() -> Realism | None:

@@ -29,6 +29,7 @@ from reconciler.sim import (
     organizations_responses,
     s3_conditional,
     ssoadmin_responses,
+    sts,
 )
 from reconciler.sim.awserrors import SimAwsError, throttling, too_many_requests
 from reconciler.sim.identitystore_backend import SimIdentityStoreBackend
@@ -123,4 +124,5 @@ def install() -> None:
             cls.call_action = _gated(cls.call_action, service)  # type: ignore[method-assign]
         s3_conditional.install()
         kms_fixes.install()
+        sts.install()
         _installed = True

@@ -20,7 +20,7 @@ from reconciler.desired.yaml_io import load_yaml
 from reconciler.model import PermissionSet, State, User
 from reconciler.model.accounts import ou_name
 from reconciler.model.codec import group_from_doc, permission_set_from_doc, user_from_doc
-from reconciler.sim import org_builder
+from reconciler.sim import org_builder, sts
 from reconciler.sim.simulator import Simulator
 
 DEMO_FILE = Path(__file__).with_name("data") / "demo.yaml"
@@ -105,8 +105,12 @@ def add_permission_set(sim: Simulator, ps: PermissionSet) -> str:
     return ps_arn
 
 
+DEMO_ROLE = "idc-apply"  # trusted by the simulated account: try `--role-arn` with it
+
+
 def seed_demo(sim: Simulator) -> None:
-    """Seed reconciler/sim/data/demo.yaml exactly."""
+    """Seed reconciler/sim/data/demo.yaml exactly, and the role DEMO_ROLE."""
+    sts.add_role(DEMO_ROLE, sts.account_trust(sim.account_id))
     mock_random.seed(DEMO_SEED)
     demo = load_yaml(DEMO_FILE)
     org = demo["organization"]

@@ -17,7 +17,7 @@ from moto.kms.models import kms_backends
 from moto.organizations.models import organizations_backends
 from moto.ssoadmin.models import ssoadmin_backends
 
-from reconciler.sim import patches
+from reconciler.sim import patches, sts
 from reconciler.sim.identitystore_backend import SimIdentityStoreBackend
 from reconciler.sim.realism import Realism
 from reconciler.sim.runtime import RUNTIME
@@ -83,6 +83,7 @@ class Simulator:
                 else:
                     os.environ[key] = value
             RUNTIME.realism = Realism()
+            sts.clear()
             Simulator._active = None
 
     # --- runtime knobs -----------------------------------------------------

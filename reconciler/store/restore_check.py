@@ -69,7 +69,7 @@ def check_compatible(
     if "assignments" in kinds:
         problems.extend(_accounts(backup, target, mapped))
     if "permission_sets" in kinds:
-        problems.extend(_missing_policies(backup, missing_policies))
+        problems.extend(missing_policy_problems(backup, missing_policies))
         problems.extend(_quotas(backup, target))
     if "memberships" in kinds or "assignments" in kinds:
         problems.extend(_scim_principals(backup, target, kinds, settings))
@@ -89,7 +89,9 @@ def managed_policy_arns(backup: State) -> set[str]:
     return arns
 
 
-def _missing_policies(backup: State, missing: Collection[str]) -> list[str]:
+def missing_policy_problems(backup: State, missing: Collection[str]) -> list[str]:
+    """One problem per AWS managed policy in `missing` that a permission set
+    of `backup` attaches or uses as its boundary, naming them."""
     users: dict[str, list[str]] = {arn: [] for arn in missing}
     for name, ps in sorted(backup.permission_sets.items()):
         boundary = ps.permissions_boundary

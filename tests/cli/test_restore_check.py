@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.model import State
 from reconciler.sim import Simulator
 from reconciler.sim.seed import seed_organization
 from reconciler.store.history import History
@@ -86,19 +87,7 @@ def test_a_managed_policy_aws_does_not_have_is_refused_with_the_others(
     """A backup naming an AWS managed policy the target's IAM does not know
     (retired since, say), as attachment and as boundary; listed with an
     account that is gone, nothing written."""
-    a = History(repo).snapshot("A").read()[0]
-    developer = a.permission_sets["Developer"]
-    audit = a.permission_sets["SecurityAudit"]
-    assert audit.permissions_boundary is not None
-    permission_sets = dict(a.permission_sets)
-    permission_sets["Developer"] = replace(
-        developer, managed_policies=tuple(sorted((*developer.managed_policies, GONE_POLICY)))
-    )
-    permission_sets["SecurityAudit"] = replace(
-        audit,
-        permissions_boundary=replace(audit.permissions_boundary, managed_policy_arn=GONE_POLICY),
-    )
-    Snapshotter(repo, tag="C").record(replace(a, permission_sets=permission_sets), "C")
+    a = record_gone_policy(repo)
     used = sorted({x.account for x in a.assignments} - {target.account_id})
     accounts = {k: v for k, v in a.accounts.items() if k != used[0]}
     seed_organization(target, replace(a, accounts=accounts))
@@ -119,3 +108,37 @@ def test_a_managed_policy_aws_does_not_have_is_refused_with_the_others(
         assert "PowerUserAccess" not in err and "Traceback" not in err
     assert writes(target) == []
     assert "iam:GetPolicy" in recorder.take()  # asked IAM, not a list in idc
+
+
+def test_a_test_restore_lists_missing_managed_policies_before_restoring(repo: Path) -> None:
+    """`--test` checks AWS managed policies as a real restore does: every
+    missing one listed up front, not a failure at the first attach."""
+    record_gone_policy(repo)
+    result = run_idc("--repo", str(repo), "restore", "C", "--test")
+    assert result.exit_code == 1, result.output
+    err = result.stderr
+    assert "the target cannot hold C (" in err and ": 1 problem(s), nothing was changed" in err
+    assert (
+        f"AWS managed policy {GONE_POLICY} does not exist; permission set(s) "
+        "Developer, SecurityAudit attach it" in err
+    )
+    assert "restorable" not in result.stdout and "Traceback" not in err
+
+
+def record_gone_policy(repo: Path) -> State:
+    """Snapshot A with GONE_POLICY attached to Developer and as SecurityAudit's
+    boundary, committed as C; returns A."""
+    a = History(repo).snapshot("A").read()[0]
+    developer = a.permission_sets["Developer"]
+    audit = a.permission_sets["SecurityAudit"]
+    assert audit.permissions_boundary is not None
+    permission_sets = dict(a.permission_sets)
+    permission_sets["Developer"] = replace(
+        developer, managed_policies=tuple(sorted((*developer.managed_policies, GONE_POLICY)))
+    )
+    permission_sets["SecurityAudit"] = replace(
+        audit,
+        permissions_boundary=replace(audit.permissions_boundary, managed_policy_arn=GONE_POLICY),
+    )
+    Snapshotter(repo, tag="C").record(replace(a, permission_sets=permission_sets), "C")
+    return a
