@@ -36,7 +36,7 @@ def test_seal_is_deterministic_and_bound_to_its_field(
     assert sealed != cipher.seal("emails", "b@example.com")
     assert sealed != cipher.seal("user_name", "a@example.com")
     assert cipher.open("emails", sealed, "users.yaml") == "a@example.com"
-    with pytest.raises(DecryptError, match="^users.yaml: cannot decrypt a value of `name`"):
+    with pytest.raises(DecryptError, match=r"^users.yaml: cannot decrypt a value of `name`"):
         cipher.open("name", sealed, "users.yaml")  # moved to another field
     flipped = sealed[:-2] + ("A" if sealed[-2] != "A" else "B") + sealed[-1]
     with pytest.raises(DecryptError, match="altered"):
