@@ -65,10 +65,8 @@ def test_reading_without_any_key_names_the_key_needed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo: State
 ) -> None:
     files = render_snapshot(demo, keys=keys_for(tmp_path, monkeypatch))
-    with pytest.raises(
-        DecryptError,
-        match=r"^state/manifest.yaml: user_name, emails, name are encrypted with the key env:IDC_FK",
-    ):
+    needed = r"^state/manifest.yaml: user_name, emails, name are encrypted with the key env:IDC_FK"
+    with pytest.raises(DecryptError, match=needed):
         read_snapshot(files)
     other = keys_for(tmp_path, monkeypatch, "IDC_OTHER")
     with pytest.raises(DecryptError, match="cannot decrypt with the key from env:IDC_OTHER"):
