@@ -98,6 +98,7 @@ class FieldKeys:
         self.session = session
         self._key: KeySource | None = None
         self._opened: dict[str, FieldCipher] = {}
+        self.made_data_key = False  # sealer made a new one (a first encrypted snapshot)
 
     @property
     def settings(self) -> Settings:
@@ -123,6 +124,7 @@ class FieldKeys:
             cipher = self.opener(previous, f"{SETTINGS_FILE} encryption.key")
             return FieldCipher(cipher.data_key, fields, {**cipher.record, "fields": list(fields)})
         plain, wrapped = key.new_data_key(PURPOSE)
+        self.made_data_key = True
         record = {
             "key": key.key_id,
             "fields": list(fields),

@@ -73,9 +73,10 @@ def encrypted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     (repo / "idc.yaml").write_text(f"encryption:\n  key: env:{KEY_VAR}\n  fields: {FIELDS}\n")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(KEY_VAR, base64.b64encode(os.urandom(32)).decode())
-        for _ in range(2):
+        for run in range(2):
             code, out, err = idc_in(repo, "snapshot")
             assert code == 0, out + err
+            assert ("diff.idc.textconv" in err) == (run == 0), err  # said once, for a new key
         change_email(repo, "carol@example.com", NEW)
         code, out, err = idc_in(repo, "snapshot", "--tag", "S3")
         assert code == 0, out + err
