@@ -139,8 +139,9 @@ def _plan_to_apply(
     else:
         from reconciler.desired.loader import load_desired
         from reconciler.plan import TooManyDeletesError, build_plan
+        from reconciler.store.textconv import desired_opener
 
-        desired = load_desired(app.repo, settings)
+        desired = load_desired(app.repo, settings, open_value=desired_opener(app.field_keys()))
         live = read_state(
             app.aws(), instance=settings.instance, stale=settings.manage.permission_sets
         )

@@ -30,6 +30,7 @@ from reconciler.plan.reads import kinds_to_read
 from reconciler.render.formats import FORMAT_HELP, FORMATS, render_plan
 from reconciler.store.git_repo import head_commit
 from reconciler.store.restore import RESTORABLE_KINDS, parse_kinds
+from reconciler.store.textconv import desired_opener
 
 CHANGES_PENDING = 2  # Terraform's -detailed-exitcode
 
@@ -94,7 +95,8 @@ def command(
     """
     kinds = None if only is None else only_kinds(parse_kinds(only))
     settings = load_settings(app.repo)
-    desired = load_desired(app.repo, settings)  # bad input fails before any AWS call
+    # bad input fails before any AWS call; values copied from an encrypted snapshot open
+    desired = load_desired(app.repo, settings, open_value=desired_opener(app.field_keys()))
     digest, commit = repository_digest(app.repo), head_commit(app.repo)
     live = read_state(
         app.aws(),

@@ -107,5 +107,11 @@ def command(app: AppContext, message: str | None, no_commit: bool, tag: str | No
         app.err.print(format_call_stats(session.stats), markup=False, soft_wrap=True)
     result = snapshotter.record(state, message)
     click.echo(summary_line(result, state))
+    if app.field_keys().made_data_key:
+        app.say(
+            "encrypted fields: a new data key is kept wrapped in state/manifest.yaml; for "
+            "plaintext `git diff` with the key: "
+            'git config diff.idc.textconv "idc decrypt --textconv"'
+        )
     if result.commit:
         app.say("next: `idc history list` lists the snapshots, `idc plan` compares with live")

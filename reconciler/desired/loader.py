@@ -10,13 +10,14 @@ merged: a key defined twice, in one file or two, names both places.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from reconciler.desired.policy_grammar import check_policy
 from reconciler.desired.schema import check_document, validate_document
+from reconciler.desired.sealed import has_sealed, is_sealed, map_document
 from reconciler.desired.semantic import check_semantics
 from reconciler.desired.settings import Settings
 from reconciler.desired.types import AssignmentRule, Desired, Location
@@ -27,6 +28,8 @@ from reconciler.model import Group, Membership, PermissionSet, User, codec
 DESIRED_DIR = "desired"
 TOP_LEVEL_KINDS: tuple[str, ...] = ("users", "groups", "permission_sets", "assignments")
 EMPTY_FILE = "file holds no documents (empty); nothing loaded from it"
+# (file as shown, field, encrypted value) -> the value in clear.
+OpenValue = Callable[[str, str, str], str]
 _KIND_WORD = {"user": "user", "group": "group", "permission_set": "permission set"}
 
 
@@ -44,11 +47,15 @@ def desired_files(repo: Path) -> list[Path]:
     )
 
 
-def load_desired(repo: Path, settings: Settings | None) -> Desired:
+def load_desired(
+    repo: Path, settings: Settings | None, *, open_value: OpenValue | None = None
+) -> Desired:
     """The merged, validated desired state of a repository; InputError lists
     every problem (YAML, schema, duplicate keys, references, filter syntax).
     Without settings (idc.yaml is itself invalid) the checks that depend on
-    them (references, managed kinds) are skipped, the file checks still run."""
+    them (references, managed kinds) are skipped, the file checks still run.
+    `open_value(file, field, value)`: decrypts an `enc:v1:` value (a file
+    copied from an encrypted snapshot); without it such values stay as written."""
     root = repo / DESIRED_DIR
     if not root.is_dir():
         raise InputError(
@@ -61,7 +68,7 @@ def load_desired(repo: Path, settings: Settings | None) -> Desired:
             )
         )
     paths = desired_files(repo)
-    merger = _Merger(check_policies=True)
+    merger = _Merger(check_policies=True, open_value=open_value)
     for path in paths:
         merger.add_file(path, _display(path, repo))
     if not merger.declared and not merger.errors():
@@ -127,6 +134,7 @@ class _Merger:
     # Inline policies are held to IAM's grammar in desired files; a snapshot
     # holds what AWS accepted, which is not second-guessed.
     check_policies: bool = False
+    open_value: OpenValue | None = None
     _lines: dict[Path, list[str]] = field(default_factory=dict)
 
     def warn(self, path: str, message: str, line: int = 0, column: int = 0) -> None:
@@ -143,6 +151,13 @@ class _Merger:
             self.diagnostics.extend(exc.diagnostics)
             self.incomplete.update(TOP_LEVEL_KINDS)  # unknown what the file declared
             return
+        if self.open_value is not None and isinstance(data, dict) and has_sealed(data):
+            opener = self.open_value
+
+            def open_sealed(name: str, value: Any) -> Any:
+                return opener(shown, name, value) if is_sealed(value) else value
+
+            map_document(data, open_sealed, copy=False)  # in place: positions stay
         if data is None or data == {}:
             # A placeholder or fully commented-out file declares nothing, so it
             # cannot change a plan; say so, but do not fail the run.

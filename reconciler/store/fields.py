@@ -24,25 +24,19 @@ import base64
 import binascii
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
+from reconciler.desired.sealed import PREFIX, is_sealed, map_document
 from reconciler.desired.settings import SETTINGS_FILE, Settings, load_settings
 from reconciler.errors import IdcError
 from reconciler.store.keys import DecryptError, KeySource, derive, settings_key
 
-PREFIX = "enc:v1:"
 PURPOSE = "fields"
-USER_NAME = "user_name"
 SIV_KEY_BYTES = 64  # AES-256-SIV
-
-
-def is_sealed(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(PREFIX)
 
 
 @dataclass(frozen=True)
@@ -87,43 +81,6 @@ class FieldCipher:
         return map_document(doc, open_)
 
 
-def map_document(doc: Mapping[str, Any], fn: Callable[[str, Any], Any]) -> dict[str, Any]:
-    """`doc` with `fn(field, value)` applied to every string of a user's
-    fields, and to the user names of groups' members and assignments' users
-    (as field `user_name`); anything else is kept as it is."""
-    out = dict(doc)
-    if isinstance(doc.get("users"), list):
-        out["users"] = [_map_record(user, fn) for user in doc["users"]]
-    if isinstance(doc.get("groups"), list):
-        out["groups"] = [_map_list(group, "members", fn) for group in doc["groups"]]
-    if isinstance(doc.get("assignments"), list):
-        out["assignments"] = [_map_list(rule, "users", fn) for rule in doc["assignments"]]
-    return out
-
-
-def _map_record(record: Any, fn: Callable[[str, Any], Any]) -> Any:
-    if not isinstance(record, Mapping):
-        return record
-    return {
-        key: value if key == "external_ids" else _leaves(value, partial(fn, key))
-        for key, value in record.items()
-    }
-
-
-def _map_list(record: Any, key: str, fn: Callable[[str, Any], Any]) -> Any:
-    if not isinstance(record, Mapping) or not isinstance(record.get(key), list):
-        return record
-    return {**record, key: [fn(USER_NAME, name) for name in record[key]]}
-
-
-def _leaves(value: Any, fn: Callable[[Any], Any]) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _leaves(v, fn) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_leaves(v, fn) for v in value]
-    return fn(value)
-
-
 class FieldKeys:
     """The key to seal and open personal fields with, resolved only when a
     snapshot actually needs it (so unencrypted repositories never read a key
@@ -141,6 +98,7 @@ class FieldKeys:
         self.session = session
         self._key: KeySource | None = None
         self._opened: dict[str, FieldCipher] = {}
+        self.made_data_key = False  # sealer made a new one (a first encrypted snapshot)
 
     @property
     def settings(self) -> Settings:
@@ -166,6 +124,7 @@ class FieldKeys:
             cipher = self.opener(previous, f"{SETTINGS_FILE} encryption.key")
             return FieldCipher(cipher.data_key, fields, {**cipher.record, "fields": list(fields)})
         plain, wrapped = key.new_data_key(PURPOSE)
+        self.made_data_key = True
         record = {
             "key": key.key_id,
             "fields": list(fields),

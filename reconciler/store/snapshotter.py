@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from reconciler.desired.sealed import USER_NAME
 from reconciler.errors import IdcError, InputError
 from reconciler.model import State
-from reconciler.store.fields import USER_NAME, FieldKeys
+from reconciler.store.fields import FieldKeys
 from reconciler.store.git_repo import SnapshotRepo
 from reconciler.store.manifest import read_snapshot, render_snapshot
 from reconciler.store.semantic_diff import StateDiff, diff_states

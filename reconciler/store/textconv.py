@@ -10,26 +10,16 @@ output is exactly the file an unencrypted snapshot would have written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from reconciler.desired.sealed import has_sealed
 from reconciler.desired.yaml_io import dump_yaml, load_yaml_text
 from reconciler.errors import IdcError
-from reconciler.store.fields import FieldKeys, is_sealed, map_document
+from reconciler.store.fields import FieldCipher, FieldKeys
 from reconciler.store.history import History
 from reconciler.store.manifest import parse_manifest
 from reconciler.store.snapshot_files import MANIFEST_FILE
-
-
-def has_sealed(doc: Mapping[str, Any]) -> bool:
-    found: list[bool] = []
-
-    def note(_name: str, value: Any) -> Any:
-        found.append(is_sealed(value))
-        return value
-
-    map_document(doc, note)
-    return any(found)
 
 
 def current_record(keys: FieldKeys) -> tuple[Mapping[str, Any], str]:
@@ -44,6 +34,21 @@ def current_record(keys: FieldKeys) -> tuple[Mapping[str, Any], str]:
             f"{where}: records no encrypted fields, so nothing says which key opens them"
         )
     return manifest.encryption, where
+
+
+def desired_opener(keys: FieldKeys) -> Callable[[str, str, str], str]:
+    """load_desired's `open_value`: desired files copied from an encrypted
+    snapshot open with the key of the snapshot in state/ (found on first use)."""
+
+    found: list[FieldCipher] = []
+
+    def open_value(shown: str, name: str, value: str) -> str:
+        if not found:
+            record, where = current_record(keys)
+            found.append(keys.opener(record, where))
+        return found[0].open(name, value, shown)
+
+    return open_value
 
 
 def decrypted_text(data: bytes, shown: str, keys: FieldKeys) -> bytes:

@@ -73,9 +73,10 @@ def encrypted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     (repo / "idc.yaml").write_text(f"encryption:\n  key: env:{KEY_VAR}\n  fields: {FIELDS}\n")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(KEY_VAR, base64.b64encode(os.urandom(32)).decode())
-        for _ in range(2):
+        for run in range(2):
             code, out, err = idc_in(repo, "snapshot")
             assert code == 0, out + err
+            assert ("diff.idc.textconv" in err) == (run == 0), err  # said once, for a new key
         change_email(repo, "carol@example.com", NEW)
         code, out, err = idc_in(repo, "snapshot", "--tag", "S3")
         assert code == 0, out + err
@@ -180,3 +181,23 @@ def test_restore_decrypts_and_brings_back_the_old_email(
         users = ids.list_users(IdentityStoreId=sim.identity_store_id)["Users"]
         carol = next(u for u in users if u["UserName"] == "carol@example.com")
         assert [e["Value"] for e in carol["Emails"]] == [OLD]
+
+
+def test_plan_decrypts_desired_files_copied_from_a_snapshot(
+    encrypted: Path, key: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    repo = tmp_path / "plan"
+    shutil.copytree(encrypted, repo)
+    old_users = git.Repo(repo).git.show("HEAD~1:state/users.yaml")
+    assert "enc:v1:" in old_users
+    (repo / "desired").mkdir(exist_ok=True)
+    (repo / "desired" / "users.yaml").write_text(old_users + "\n")
+    code, out, err = idc_in(repo, "plan")
+    assert code == 0, out + err
+    assert OLD in out and "enc:v1:" not in out, out
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in out, out
+    monkeypatch.delenv(KEY_VAR, raising=False)
+    code, out, err = idc_in(repo, "plan")
+    assert code == 1
+    (line,) = err.strip().splitlines()
+    assert f"env:{KEY_VAR}" in line and "not set" in line, err
