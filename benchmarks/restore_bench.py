@@ -23,7 +23,7 @@ from __future__ import annotations
 import tempfile
 import time
 import tracemalloc
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +88,10 @@ def restore_case(name: str, seed: Any) -> tuple[list[Row], dict[str, Any]]:
         repo = Path(tmp)
         state = backup(repo, seed)
         with Simulator(Realism(latency=LATENCY, rate_limits=True)) as sim:
-            seed_organization(sim, state)
+            # The target organization: the backup's accounts, all ACTIVE (the
+            # compatibility check refuses assignments on SUSPENDED ones).
+            active = {k: replace(a, status="ACTIVE") for k, a in state.accounts.items()}
+            seed_organization(sim, replace(state, accounts=active))
             empty = read_state(AwsSession(region=sim.region))  # for the bound, not counted
             prepared = prepare_restore(repo, "backup", SETTINGS)
             session = AwsSession(region=sim.region)
