@@ -81,18 +81,15 @@ ALL_PROVISIONED_MAX = 3500
 STALE = "LATEST_PERMISSION_SET_NOT_PROVISIONED"
 
 
-def submit_params(ctx: WriteContext, op: Op) -> dict[str, Any] | None:
+def submit_params(ctx: WriteContext, op: Op) -> dict[str, Any] | list[str] | None:
     """The submit call's parameters, names resolved to ids; None when an
-    account-less provision finds nothing stale (no call to make)."""
+    account-less provision finds nothing stale (no call to make); a list of
+    accounts when it must provision each of them on its own (`_stale_target`)."""
     a = op.args
     if op.name == "provision_permission_set":
         arn = ctx.names.permission_set_arn(a["name"])
         if "account" in a:
-            return {
-                "PermissionSetArn": arn,
-                "TargetType": "AWS_ACCOUNT",
-                "TargetId": str(a["account"]),
-            }
+            return _one_account(arn, str(a["account"]))
         return _stale_target(ctx, arn, a["name"])
     return {
         "PermissionSetArn": ctx.names.permission_set_arn(a["permission_set"]),
@@ -108,6 +105,8 @@ def submit(ctx: WriteContext, op: Op) -> dict[str, Any]:
     call, target = ASYNC_CALLS[op.name], op.describe()
     try:
         params = submit_params(ctx, op)
+        if isinstance(params, list):
+            return _provision_each(ctx, op, params)
     except AwsError as exc:
         raise for_op(exc, target) from exc
     if params is None:
@@ -125,19 +124,22 @@ def describe(ctx: WriteContext, op: Op, request_id: str) -> dict[str, Any]:
     return status
 
 
-def _stale_target(ctx: WriteContext, arn: str, name: str) -> dict[str, Any] | None:
+def _one_account(arn: str, account: str) -> dict[str, Any]:
+    return {"PermissionSetArn": arn, "TargetType": "AWS_ACCOUNT", "TargetId": account}
+
+
+def _stale_target(ctx: WriteContext, arn: str, name: str) -> dict[str, Any] | list[str] | None:
     """Where the account-less provision of `name` must go, read now: nowhere
     when no account is stale; the one stale account; else every provisioned
     account in one request (current ones are simply provisioned again).
-    That request reaches at most ALL_PROVISIONED_MAX accounts: above that,
-    only one request per account works, which one op cannot make, so this
-    refuses (nothing sent) and says to plan again: a plan lists the stale
-    accounts and re-provisions each."""
+    That request reaches at most ALL_PROVISIONED_MAX accounts: above that
+    AWS wants one AWS_ACCOUNT request per account, so the stale accounts are
+    returned, to be provisioned one by one (`_provision_each`)."""
     stale = stale_accounts(ctx, arn, name)
     if not stale:
         return None
     if len(stale) == 1:
-        return {"PermissionSetArn": arn, "TargetType": "AWS_ACCOUNT", "TargetId": stale[0]}
+        return _one_account(arn, stale[0])
     provisioned = list_all(
         ctx.sso,
         "ListAccountsForProvisionedPermissionSet",
@@ -147,16 +149,46 @@ def _stale_target(ctx: WriteContext, arn: str, name: str) -> dict[str, Any] | No
         PermissionSetArn=arn,
     )
     if len(provisioned) > ALL_PROVISIONED_MAX:
-        raise AwsError(
-            "ProvisionPermissionSet",
-            f"permission set {name}",
-            f"stale in {len(stale)} accounts, and provisioned to more than one request "
-            f"can re-provision ({ALL_PROVISIONED_MAX}); run `idc plan` and apply it to "
-            "re-provision each stale account",
-            "TooManyAccounts",
-            refused=True,
-        )
+        return sorted(stale)
     return {"PermissionSetArn": arn, "TargetType": "ALL_PROVISIONED_ACCOUNTS"}
+
+
+def _provision_each(
+    ctx: WriteContext,
+    op: Op,
+    accounts: list[str],
+    max_wait: float = 900.0,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> dict[str, Any]:
+    """Provision `op`'s permission set to each account with AWS_ACCOUNT, one
+    request after the other (AWS refuses a second provisioning of a
+    permission set still being provisioned), and return the status record
+    of the whole: SUCCEEDED, or the first FAILED one, naming its account.
+
+    One op stays one journal entry with one live check (nothing stale), so
+    an interrupted sweep is resumed or undone like any other; the requests
+    are waited for here because the runner polls one request per op."""
+    call = ASYNC_CALLS["provision_permission_set"]
+    arn = ctx.names.permission_set_arn(op.args["name"])
+    for account in accounts:
+        target = f"{op.describe()} in {account}"
+        status = ctx.sso_call(call.submit, target, **_one_account(arn, account))[call.status_key]
+        started, delay = clock(), 0.2
+        while status.get("Status") == "IN_PROGRESS":
+            if clock() - started > max_wait:
+                reason = (
+                    f"request {status['RequestId']} still IN_PROGRESS after "
+                    f"{clock() - started:.0f} s; check it later with {call.describe}"
+                )
+                raise AwsError(call.describe, target, reason, "Timeout")
+            sleep(delay)
+            delay = min(delay * 1.5, 5.0)
+            status = describe(ctx, op, str(status["RequestId"]))
+        if status.get("Status") != "SUCCEEDED":
+            reason = status.get("FailureReason") or f"ended with status {status.get('Status')}"
+            return {"Status": "FAILED", "FailureReason": f"account {account}: {reason}"}
+    return {"Status": "SUCCEEDED"}
 
 
 def stale_accounts(ctx: WriteContext, arn: str, name: str) -> list[str]:

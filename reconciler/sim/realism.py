@@ -99,6 +99,10 @@ class Realism:
       progress, or within `conflict_window` seconds of the previous write,
       fails with ConflictException as AWS does while a change propagates.
     throttled: how many calls rate_limits has rejected so far.
+    all_provisioned_max: how many accounts one ProvisionPermissionSet with
+      TargetType ALL_PROVISIONED_ACCOUNTS may reach (AWS's quota, 3500, is the
+      default; it is on even without realism, like every AWS refusal). Tests
+      lower it to reach the limit with a handful of accounts.
     """
 
     latency: float = 0.0
@@ -111,6 +115,7 @@ class Realism:
     conflict_window: float = 0.0
     faults: list[FaultRule] = field(default_factory=list)
     seed: int = 0
+    all_provisioned_max: int = 3500
     throttled: int = field(default=0, compare=False)
 
 

@@ -417,6 +417,7 @@ class SimSSOAdminBackend(SSOAdminBackend):
             accounts = [params["TargetId"]]
         elif target_type == "ALL_PROVISIONED_ACCOUNTS":
             accounts = sorted(self.provisioned.get(ps.permission_set_arn, {}))
+            self.check_all_provisioned(len(accounts))
         else:
             raise validation("TargetType must be AWS_ACCOUNT or ALL_PROVISIONED_ACCOUNTS")
         if RUNTIME.realism.conflicts and any(
@@ -436,6 +437,22 @@ class SimSSOAdminBackend(SSOAdminBackend):
         every = target_type == "ALL_PROVISIONED_ACCOUNTS"
         payload = (ps.permission_set_arn, accounts, every)
         return self.start("provision", record, payload, unreachable)
+
+    @staticmethod
+    def check_all_provisioned(count: int) -> None:
+        """ALL_PROVISIONED_ACCOUNTS reaches at most 3500 accounts; beyond that
+        AWS says to provision each account with AWS_ACCOUNT (AWS-NOTES 1.1,
+        the quotas page's throttle table). AWS documents neither the error nor
+        its text: ValidationException is the only error of ProvisionPermissionSet's
+        model that fits a request the service will not carry out, and refusing
+        synchronously (nothing provisioned) is our best guess (unverified)."""
+        limit = RUNTIME.realism.all_provisioned_max
+        if count > limit:
+            raise validation(
+                f"The permission set is provisioned to {count} AWS accounts; "
+                f"TargetType ALL_PROVISIONED_ACCOUNTS supports at most {limit}. "
+                "Provision each account with TargetType AWS_ACCOUNT."
+            )
 
     def is_current(self, ps_arn: str, account: str) -> bool:
         ps = self.ps_by_arn.get(ps_arn)

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from reconciler.aws import write_assignments
 from reconciler.aws.writer import Writer
 from reconciler.errors import AwsError
 from reconciler.model.operations import Op
@@ -229,6 +230,36 @@ def test_the_account_less_provision_reaches_whatever_is_stale_when_it_runs(
     writer.execute(sweep)
     assert stale_accounts() == []
     assert sim.calls["sso-admin:ProvisionPermissionSet"] == 1  # all provisioned accounts
+
+
+def test_above_the_all_provisioned_limit_each_stale_account_is_provisioned_on_its_own(
+    sim: Simulator, writer: Writer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ALL_PROVISIONED_ACCOUNTS reaches a bounded number of accounts (AWS:
+    3500; 2 here, in the simulator and the writer): a permission set
+    provisioned to more is re-provisioned with one AWS_ACCOUNT request per
+    stale account, and the sweep succeeds."""
+    sim.realism = Realism(async_delay=0.05, all_provisioned_max=2)
+    sweep = Op("provision_permission_set", {"name": "ReadOnly"})
+    before = {"name": "ReadOnly", "description": "Read-only everywhere"}
+    after = {"name": "ReadOnly", "description": "Read-only, everywhere"}
+    writer.execute(
+        Op("update_permission_set", {"name": "ReadOnly", "before": before, "after": after})
+    )
+    assert not writer.is_applied(sweep)
+    # A writer that ignored the limit sends one request the simulator refuses.
+    with pytest.raises(AwsError, match="at most 2"):
+        writer.execute(sweep)
+    assert not writer.is_applied(sweep)
+
+    monkeypatch.setattr(write_assignments, "ALL_PROVISIONED_MAX", 2)
+    sim.reset_calls()
+    rec = Recorder()
+    writer.execute_many([sweep], rec.start, rec.done)
+
+    assert rec.errors() == []
+    assert writer.is_applied(sweep)
+    assert sim.calls["sso-admin:ProvisionPermissionSet"] == 3  # one per stale account
 
 
 def test_synchronous_ops_in_a_batch_run_too(sim: Simulator, writer: Writer) -> None:

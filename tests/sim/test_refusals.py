@@ -130,3 +130,42 @@ def test_reprovisioning_all_accounts_fails_when_the_last_assignment_went_meanwhi
     )["PermissionSetProvisioningStatus"]
     assert got["Status"] == "FAILED"
     assert got["FailureReason"] == "Received a 404 status error: Assignment not found."
+
+
+def test_all_provisioned_accounts_is_refused_above_its_account_limit(demo: Clients) -> None:
+    """ALL_PROVISIONED_ACCOUNTS reaches a bounded number of accounts (AWS:
+    3500, lowered here): above it the request is refused and nothing is
+    provisioned; each account can still be provisioned with AWS_ACCOUNT."""
+    demo.sim.realism.all_provisioned_max = 2
+    ps, group = setup(demo)
+    accounts = ["444444444444", "444444444445", "444444444446"]
+    for account in accounts:
+        create(demo, ps, group, account)
+    demo.sso.update_permission_set(InstanceArn=demo.instance, PermissionSetArn=ps, Description="x")
+
+    def stale() -> list[str]:
+        return sorted(
+            demo.sso.list_accounts_for_provisioned_permission_set(
+                InstanceArn=demo.instance,
+                PermissionSetArn=ps,
+                ProvisioningStatus="LATEST_PERMISSION_SET_NOT_PROVISIONED",
+            )["AccountIds"]
+        )
+
+    with pytest.raises(ClientError) as exc:
+        demo.sso.provision_permission_set(
+            InstanceArn=demo.instance, PermissionSetArn=ps, TargetType="ALL_PROVISIONED_ACCOUNTS"
+        )
+    error = error_of(exc)
+    assert error["Code"] == "ValidationException"
+    assert "3 AWS accounts" in error["Message"] and "at most 2" in error["Message"]
+    assert stale() == accounts
+    demo.sso.provision_permission_set(
+        InstanceArn=demo.instance, PermissionSetArn=ps, TargetType="AWS_ACCOUNT", TargetId=MEMBER
+    )
+    assert stale() == accounts[1:]
+    demo.sim.realism.all_provisioned_max = 3
+    demo.sso.provision_permission_set(
+        InstanceArn=demo.instance, PermissionSetArn=ps, TargetType="ALL_PROVISIONED_ACCOUNTS"
+    )
+    assert stale() == []
