@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "unlock": "unlock",
     "show": "show",
     "journal": "journal",
+    "assign": "assign",
+    "revoke": "revoke",
 }
 
 

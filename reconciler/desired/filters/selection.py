@@ -83,7 +83,9 @@ def selector_from(
     given = {
         flag: value
         for flag, value in zip(
-            SELECTOR_FLAGS, (account, filter_expr, ou_filter, account_pattern, accounts)
+            SELECTOR_FLAGS,
+            (account, filter_expr, ou_filter, account_pattern, accounts),
+            strict=True,
         )
         if value is not None
     }
