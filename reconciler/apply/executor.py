@@ -62,6 +62,7 @@ class WriterLike(Protocol):
         on_done: Callable[[Op, AwsError | None], None],
         *,
         max_in_flight: int = MAX_IN_FLIGHT,
+        stop: Callable[[], bool] | None = None,
     ) -> Any: ...
 
     def is_applied(self, op: Op) -> bool: ...
@@ -92,8 +93,12 @@ class Executor:
         continue_on_error: bool = False,
         converge: frozenset[int] = frozenset(),
         guard: Callable[[], None] = lambda: None,
+        stop_at_first_failure: bool = False,
     ) -> None:
         self.writer = writer
+        # Within a batch of asynchronous ops, start none after a failure
+        # (those in flight finish): `idc assign --stop-on-error`.
+        self.stop_at_first_failure = stop_at_first_failure
         self.journal = journal
         self.audit = audit
         self.on_result = on_result
@@ -171,9 +176,17 @@ class Executor:
         def on_done(op: Op, error: AwsError | None) -> None:
             self._finish(step_of(op), error, outcome)
 
-        self.writer.execute_many(
-            [op for _, op, _ in batch], on_start, on_done, max_in_flight=self.max_in_flight
-        )
+        ops = [op for _, op, _ in batch]
+        if self.stop_at_first_failure:
+            self.writer.execute_many(
+                ops,
+                on_start,
+                on_done,
+                max_in_flight=self.max_in_flight,
+                stop=lambda: bool(outcome.failures),
+            )
+        else:
+            self.writer.execute_many(ops, on_start, on_done, max_in_flight=self.max_in_flight)
         outcome.failures.sort(key=lambda f: f[0][0])
 
     def _finish(self, step: Step, error: AwsError | None, outcome: Outcome) -> None:

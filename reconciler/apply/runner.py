@@ -45,6 +45,7 @@ class Target:
     on_result: Callable[[Op, AwsError | None], None] = lambda op, err: None
     max_in_flight: int = MAX_IN_FLIGHT
     guard: Callable[[], None] = lambda: None  # Executor.guard: may this run still write?
+    stop_at_first_failure: bool = False  # Executor.stop_at_first_failure
 
 
 class RunInterrupted(IdcError):
@@ -240,6 +241,7 @@ def _run(
             continue_on_error=header.continue_on_error,
             converge=converge,
             guard=target.guard,
+            stop_at_first_failure=target.stop_at_first_failure,
         )
         try:
             outcome = executor.run(steps)

@@ -103,8 +103,14 @@ class AsyncRunner:
     max_wait: float = 900.0
 
     def run(
-        self, ops: Sequence[Op], on_start: OnStart, on_done: OnDone, max_in_flight: int = 15
+        self,
+        ops: Sequence[Op],
+        on_start: OnStart,
+        on_done: OnDone,
+        max_in_flight: int = 15,
+        stop: Callable[[], bool] | None = None,
     ) -> None:
+        """`stop()` true: start nothing more, finish what is in flight."""
         queue = list(ops)
         waiting: list[Request] = []  # started, IN_PROGRESS, next poll at `due`
         running: dict[Future[dict[str, Any]], Request] = {}  # a call on the way
@@ -112,6 +118,8 @@ class AsyncRunner:
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="idc-async")
         try:
             while queue or waiting or running:
+                if stop is not None and stop():
+                    queue.clear()
                 self._start(queue, waiting, running, pool, on_start, on_done, max_in_flight)
                 self._poll_due(waiting, running, pool)
                 if running:

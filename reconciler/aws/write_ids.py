@@ -11,7 +11,7 @@ answers with an id the writer itself just removed.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
 from reconciler.aws.errors import is_not_found
@@ -41,6 +41,14 @@ class IdResolver:
         with self._lock:
             self._users, self._groups, self._memberships = {}, {}, {}
             self._permission_sets = None
+
+    def prime(self, permission_sets: Mapping[str, str], principal: tuple[str, str, str]) -> None:
+        """Seed the caches from a read just made: the complete permission set
+        name -> ARN map and one (type, name, id) principal."""
+        kind, name, principal_id = principal
+        with self._lock:
+            self._permission_sets = dict(permission_sets)
+            (self._groups if kind == "GROUP" else self._users)[name] = principal_id
 
     # --- users and groups --------------------------------------------------
 

@@ -28,7 +28,7 @@ a rollback) must see live state, not the cache.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from reconciler.aws import write_groups, write_permission_sets, write_users
@@ -123,6 +123,7 @@ class Writer:
         on_done: OnDone,
         *,
         max_in_flight: int = MAX_OUTSTANDING_ASSIGNMENTS,
+        stop: Callable[[], bool] | None = None,
     ) -> None:
         """Perform independent ops, asynchronous ones concurrently.
 
@@ -130,9 +131,15 @@ class Writer:
         there); `on_done(op, error)` after it completed, with None or the
         AwsError. A failed op does not stop the others. At most
         `max_in_flight` requests are outstanding, and at most 3
-        ProvisionPermissionSet. Non-asynchronous ops run one by one.
+        ProvisionPermissionSet. Non-asynchronous ops run one by one. Once
+        `stop()` is true no further op starts (those in flight finish).
         """
-        self._runner.run(ops, on_start, on_done, max_in_flight=max(1, max_in_flight))
+        self._runner.run(ops, on_start, on_done, max_in_flight=max(1, max_in_flight), stop=stop)
+
+    def prime(self, permission_sets: Mapping[str, str], principal: tuple[str, str, str]) -> None:
+        """Ids a caller just read (every permission set name -> ARN, and one
+        principal as (type, name, id)), so writes need not look them up again."""
+        self.ctx.names.prime(permission_sets, principal)
 
     def _execute_sync(self, op: Op, *, converge: bool = False) -> None:
         handler = self._sync.get(op.name)

@@ -34,6 +34,8 @@ COMMANDS: dict[str, str] = {
     "show": "show",
     "journal": "journal",
     "decrypt": "decrypt",
+    "assign": "assign",
+    "revoke": "revoke",
 }
 
 

@@ -59,8 +59,11 @@ class FakeWriter:
         on_done: Callable[[Op, AwsError | None], None],
         *,
         max_in_flight: int = 15,
+        stop: Callable[[], bool] | None = None,
     ) -> None:
         for op in ops:
+            if stop is not None and stop():
+                break
             on_start(op)
             try:
                 self.execute(op)

@@ -1,0 +1,163 @@
+"""`idc assign` and `idc revoke`: one permission set, one principal, many accounts.
+
+Parsing and printing only; reading, selecting, planning and applying live in
+reconciler.apply.grant, which runs the plan through the same applier,
+journal and lock as `idc apply` (so `idc rollback JOURNAL` undoes it).
+"""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from reconciler.apply.grant import GrantRequest, Prepared, execute, prepare, summarize
+from reconciler.cli.apply import (
+    confirm,
+    finish,
+    holding_lock,
+    interrupted_apply,
+    make_target,
+    shown_path,
+)
+from reconciler.cli.context import AppContext, pass_app
+from reconciler.desired.filters.selection import selector_from
+from reconciler.desired.settings import load_settings
+from reconciler.errors import ApplyError
+from reconciler.plan.grant import unchanged_accounts
+
+MAX_BATCH = 15  # AWS: at most 15 outstanding asynchronous assignment requests
+
+
+def _show(app: AppContext, prepared: Prepared) -> None:
+    grant, plan = prepared.grant, prepared.plan
+    for warning in (*prepared.selection.warnings, *plan.warnings):
+        click.echo(f"warning: {warning}", err=True)
+    verb = "assign" if grant.action == "assign" else "revoke"
+    click.echo(
+        f"{verb} {grant.permission_set} {'to' if verb == 'assign' else 'from'} "
+        f"{grant.principal_type} {grant.principal}: {len(grant.accounts)} account(s) "
+        f"selected by {grant.selected_by}"
+    )
+    changing = {c.key["account"] for c in plan.changes}
+    skipped = "already assigned" if verb == "assign" else "not assigned"
+    mark = "+" if verb == "assign" else "-"
+    for account in sorted(grant.accounts):
+        what = f"{mark} {verb}" if account in changing else f"= {skipped} (skipped)"
+        click.echo(f"  {account}  {prepared.account_name(account):<24} {what}")
+    left = len(unchanged_accounts(grant, plan))
+    click.echo(f"Plan: {len(plan.changes)} to {verb}, {left} {skipped} (skipped).")
+
+
+def make_command(action: str) -> click.Command:
+    @click.command(name=action)
+    @click.argument("permission_set")
+    @click.argument("principal")
+    @click.argument("account", required=False)
+    @click.option(
+        "--filter",
+        "filter_expr",
+        metavar="EXPR",
+        help="Filter expression, e.g. '*' or 'tag:env=prod'.",
+    )
+    @click.option(
+        "--ou-filter", metavar="PATH", help="OU path, recursive: Root/Prod or /Root/Prod."
+    )
+    @click.option("--account-pattern", metavar="REGEX", help="Account name regex (re.search).")
+    @click.option(
+        "--accounts", metavar="ID,ID", help="Explicit account ids (or names), comma-separated."
+    )
+    @click.option(
+        "--principal-type",
+        type=click.Choice(["USER", "GROUP"], case_sensitive=False),
+        help="Default: whichever of user and group has the name.",
+    )
+    @click.option("--dry-run", is_flag=True, help="Show the plan; change nothing.")
+    @click.option("--force", "--auto-approve", "force", is_flag=True, help="Do not ask (for CI).")
+    @click.option(
+        "--batch-size",
+        type=click.IntRange(1, MAX_BATCH),
+        default=10,
+        show_default=True,
+        help=f"Assignment requests in flight (AWS allows {MAX_BATCH}).",
+    )
+    @click.option(
+        "--continue-on-error/--stop-on-error",
+        default=True,
+        show_default=True,
+        help="Keep going past a failed account (report it), or stop at the first failure "
+        "and roll back what was done.",
+    )
+    @click.option(
+        "--allow-deletes", is_flag=True, help="Permit more deletes than safety.max_deletes."
+    )
+    @pass_app
+    def command(
+        app: AppContext,
+        permission_set: str,
+        principal: str,
+        account: str | None,
+        filter_expr: str | None,
+        ou_filter: str | None,
+        account_pattern: str | None,
+        accounts: str | None,
+        principal_type: str | None,
+        dry_run: bool,
+        force: bool,
+        batch_size: int,
+        continue_on_error: bool,
+        allow_deletes: bool,
+    ) -> None:
+        selector = selector_from(account, filter_expr, ou_filter, account_pattern, accounts)
+        assert selector is not None
+        request = GrantRequest(
+            action,
+            permission_set,
+            principal,
+            principal_type.upper() if principal_type else None,
+            selector,
+        )
+        settings = load_settings(app.repo)
+        if dry_run:
+            _show(app, prepare(app.aws(), settings, request, allow_deletes=allow_deletes))
+            return
+        with holding_lock(app, settings, action), interrupted_apply(app):
+            prepared = prepare(app.aws(), settings, request, allow_deletes=allow_deletes)
+            _show(app, prepared)
+            if prepared.plan.empty:
+                app.say("No changes: nothing to do.")
+                return
+            if not force:
+                confirm(
+                    action,
+                    f"{action[:-1] if action.endswith('e') else action}ing",
+                    "review with --dry-run",
+                )
+            target = make_target(app, prepared.scope.instance_arn, prepared.scope.identity_store_id)
+            target.max_in_flight = batch_size
+            target.stop_at_first_failure = not continue_on_error
+            started = time.monotonic()
+            result = execute(target, prepared, continue_on_error=continue_on_error)
+            summary = summarize(prepared, result, time.monotonic() - started)
+            shown = shown_path(app, result.journal)
+            for line in summary.lines(shown):
+                click.echo(line, err=True)
+            if result.ok or not continue_on_error or result.journal_error is not None:
+                finish(app, result, rollback_on_failure=True)
+                return
+            raise ApplyError(
+                f"{action} finished with {len(summary.failures)} failed account(s) (listed above); "
+                f"{summary.succeeded} done and kept; retry the failed ones with "
+                f"`idc apply --resume {shown}`",
+                shown,
+            )
+
+    command.__doc__ = (
+        f"{action.capitalize()} PERMISSION_SET {'to' if action == 'assign' else 'from'} PRINCIPAL "
+        "in many accounts.\n\n    Select accounts with exactly one of ACCOUNT (id or name), --filter, "
+        "--ou-filter,\n    --account-pattern or --accounts. Journaled: undo with `idc rollback JOURNAL`."
+    )
+    return command
+
+
+command = make_command("assign")
