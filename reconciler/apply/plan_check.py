@@ -136,6 +136,22 @@ def check_repository(plan: Plan, repo: Path, path: Path) -> None:
         )
 
 
+def check_instance(
+    plan: Plan, live: State, path: Path, doing: str = "this apply would change"
+) -> None:
+    """Refuse a plan made against another Identity Center instance."""
+    for field, planned, actual in (
+        ("instance", plan.instance_arn, live.meta.instance_arn),
+        ("identity store", plan.identity_store_id, live.meta.identity_store_id),
+    ):
+        if planned and actual and planned != actual:
+            raise IdcError(
+                f"plan {path} was made against {field} {planned}, but {doing} "
+                f"{field} {actual}; nothing was changed. Check --profile/--region "
+                "(or idc.yaml's instance), or run `idc plan` against this instance"
+            )
+
+
 def check_against_live(plan: Plan, live: State, path: Path) -> None:
     """Refuse a plan made against another instance, or one that is stale.
 
@@ -143,16 +159,7 @@ def check_against_live(plan: Plan, live: State, path: Path) -> None:
     looks "changed", and the stale message would send the user re-planning
     against the wrong instance.
     """
-    for field, planned, actual in (
-        ("instance", plan.instance_arn, live.meta.instance_arn),
-        ("identity store", plan.identity_store_id, live.meta.identity_store_id),
-    ):
-        if planned and actual and planned != actual:
-            raise IdcError(
-                f"plan {path} was made against {field} {planned}, but this apply would "
-                f"change {field} {actual}; nothing was changed. Check --profile/--region "
-                "(or idc.yaml's instance), or run `idc plan` against this instance"
-            )
+    check_instance(plan, live, path)
     stale = [
         c.key_text()
         for c in plan.changes

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.apply.plan_check import repository_digest
+from reconciler.apply.plan_check import check_instance, load_plan, repository_digest
 from reconciler.aws.reader import read_state
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.desired.loader import load_desired
@@ -25,14 +25,17 @@ from reconciler.desired.settings import load_settings
 from reconciler.errors import IdcError
 from reconciler.fsutil import atomic_write_text
 from reconciler.plan import Plan, TooManyDeletesError, build_plan
+from reconciler.plan.compare import compare_plans
 from reconciler.plan.only import only_kinds
 from reconciler.plan.reads import kinds_to_read
 from reconciler.render.formats import FORMAT_HELP, FORMATS, render_plan
-from reconciler.store.git_repo import head_commit
+from reconciler.render.plan_compare import comparison_lines
+from reconciler.store.git_repo import head_commit, knows_commit
 from reconciler.store.restore import RESTORABLE_KINDS, parse_kinds
 from reconciler.store.textconv import desired_opener
 
 CHANGES_PENDING = 2  # Terraform's -detailed-exitcode
+NO_LONGER_HOLDS = 3  # --against: the reviewed plan is not what would be applied now
 
 
 @click.command()
@@ -72,10 +75,19 @@ CHANGES_PENDING = 2  # Terraform's -detailed-exitcode
     is_flag=True,
     help="Treat findings such as a filter matching no account as errors.",
 )
+@click.option(
+    "--against",
+    "against",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PLAN",
+    help="Compare with this reviewed plan file: exit 0 when a fresh plan has exactly its "
+    "changes, 3 (with the differences) when not.",
+)
 @pass_app
 def command(
     app: AppContext,
     out_file: Path | None,
+    against: Path | None,
     fmt: str,
     only: str | None,
     detailed_exitcode: bool,
@@ -92,7 +104,14 @@ def command(
     Examples:
       idc plan -o plan.json --format markdown
       idc plan --detailed-exitcode
+      idc plan --against reviewed/plan.json -o plan.json
+
+    With --against, the fresh plan is compared with a reviewed plan file
+    (the pull request's): refused when that file is missing, corrupt, or was
+    made in another repository or against another instance; otherwise the
+    comparison is printed instead of the plan (exit 0 or 3).
     """
+    reviewed = None if against is None else _reviewed(app, against)
     kinds = None if only is None else only_kinds(parse_kinds(only))
     settings = load_settings(app.repo)
     # bad input fails before any AWS call; values copied from an encrypted snapshot open
@@ -104,6 +123,8 @@ def command(
         kinds=kinds_to_read(desired, settings),
         stale=settings.manage.permission_sets,
     )
+    if reviewed is not None and against is not None:
+        check_instance(reviewed, live, against, doing="this repository plans against")
     try:
         plan = build_plan(
             desired, live, settings, allow_deletes=allow_deletes, strict=strict, only=kinds
@@ -121,6 +142,9 @@ def command(
         except OSError as exc:  # a path the user typed: say so, not "unexpected"
             raise IdcError(f"cannot save the plan to {out_file}: {exc.strerror or exc}") from None
         app.say(f"saved the plan to {out_file}; apply it with `idc apply {out_file}`")
+    if reviewed is not None:
+        _compare(reviewed, plan)
+        return
     click.echo(_render(app, plan, fmt), nl=False)
     if detailed_exitcode and not plan.empty:
         raise click.exceptions.Exit(CHANGES_PENDING)
@@ -128,3 +152,29 @@ def command(
 
 def _render(app: AppContext, plan: Plan, fmt: str) -> str:
     return render_plan(plan, fmt, color=app.color and app.out.is_terminal)
+
+
+def _reviewed(app: AppContext, path: Path) -> Plan:
+    """The reviewed plan file, refused with the reason when it cannot be
+    the plan of this repository: unreadable, corrupt, or from elsewhere."""
+    if not path.is_file():
+        raise IdcError(
+            f"no reviewed plan at {path}: the pull request's plan job saves it "
+            "(`idc plan -o plan.json`); nothing to compare with, nothing was changed"
+        )
+    reviewed = load_plan(path)
+    if reviewed.desired_commit and knows_commit(app.repo, reviewed.desired_commit) is False:
+        raise IdcError(
+            f"plan {path} was made in another repository: its desired state is commit "
+            f"{reviewed.desired_commit[:12]}, which this repository does not have; "
+            "nothing was changed"
+        )
+    return reviewed
+
+
+def _compare(reviewed: Plan, fresh: Plan) -> None:
+    comparison = compare_plans(reviewed, fresh)
+    for line in comparison_lines(comparison, fresh):
+        click.echo(line)
+    if not comparison.holds:
+        raise click.exceptions.Exit(NO_LONGER_HOLDS)

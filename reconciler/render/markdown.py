@@ -40,6 +40,12 @@ from reconciler.render.grouping import (
 )
 
 GITHUB_COMMENT_LIMIT = 65_536
+# Room left under the limit for what CI appends (links to the run and the
+# plan artifact, a stale-plan notice), so the posted comment still fits.
+CI_ROOM = 2_000
+# The first line of every plan comment: a pull request's plan job finds its
+# own (sticky) comment by this prefix and edits it in place.
+MARKER = "<!-- idc-plan"
 COLLAPSE_OVER = 10  # entries; longer sections start collapsed
 MARK = {"create": "🟢 create", "update": "🟡 update", "delete": "🔴 delete"}
 SYMBOL = {"create": "🟢", "update": "🟡", "delete": "🔴", "reprovision": "🔁"}
@@ -70,8 +76,8 @@ class _Section:
         return sum(len(e.full) + 1 for e in self.entries)
 
 
-def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
-    """Markdown no longer than `limit` characters."""
+def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT - CI_ROOM) -> str:
+    """Markdown no longer than `limit` characters, starting with MARKER."""
     head = "\n".join(_head(plan)) + "\n"
     sections = [
         _Section(kind, [_entry(c, plan.accounts) for c in changes])
@@ -86,7 +92,16 @@ def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     return text
 
 
+def marker(plan: Plan) -> str:
+    """The hidden first line: MARKER, then where the plan was made."""
+    facts = [f"instance={plan.instance_arn}"] if plan.instance_arn else []
+    if plan.desired_commit:
+        facts.append(f"commit={plan.desired_commit}")
+    return " ".join([MARKER, *facts, "-->"])
+
+
 def _head(plan: Plan) -> Iterable[str]:
+    yield marker(plan)
     yield f"### idc plan: {summary_line(plan).removeprefix('Plan: ')}"
     yield ""
     facts = header_facts(plan)

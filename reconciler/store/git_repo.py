@@ -259,3 +259,17 @@ def head_commit(repo_dir: Path) -> str:
         return str(repo.head.commit.hexsha)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError, BadName, BadObject):
         return ""
+
+
+def knows_commit(repo_dir: Path, sha: str) -> bool | None:
+    """Whether the git repository holding `repo_dir` has commit `sha`; None
+    outside git. A plan made in another repository names a commit this one
+    has never seen."""
+    try:
+        repo = git.Repo(repo_dir, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    try:
+        return repo.commit(sha).hexsha == sha
+    except (ValueError, BadName, BadObject, git.GitCommandError):
+        return False

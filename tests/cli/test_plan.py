@@ -65,8 +65,8 @@ def test_basic_example_hits_max_deletes_then_plans_with_allow_deletes(
     assert "Traceback" not in refused.output
     # the pull-request comment still shows what would be deleted, and why it is refused
     comment = refused.stdout.splitlines()
-    assert comment[0] == "### idc plan: 2 to add, 1 to change, 47 to destroy."
-    assert comment[2].startswith("instance `arn:aws:sso:::instance/ssoins-")  # the header
+    assert comment[1] == "### idc plan: 2 to add, 1 to change, 47 to destroy."
+    assert comment[3].startswith("instance `arn:aws:sso:::instance/ssoins-")  # the header
     assert comment[4].startswith("> ⛔ **This plan cannot be applied:** the plan deletes 47")
     assert "- 🔴 delete `Developer`: not in desired state; permission sets are managed" in (
         "\n".join(comment)
@@ -112,7 +112,7 @@ def test_detailed_exitcode_2_and_plan_file_saved(idc: IdcRunner, tmp_path: Path)
         "--format", "markdown",
     )  # fmt: skip
     assert result.exit_code == 2, result.output
-    assert result.stdout.startswith("### idc plan: 6 to add, 0 to change, 0 to destroy.")
+    assert result.stdout.splitlines()[1].startswith("### idc plan: 6 to add, 0 to change, 0 to destroy.")
     saved = json.loads(out.read_text())
     assert saved["summary"] == {"create": 6, "update": 0, "delete": 0}
     assert len(saved["fingerprint"]) == 64

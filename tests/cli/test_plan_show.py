@@ -40,8 +40,10 @@ def test_show_renders_a_saved_plan_as_plan_did(idc: IdcRunner, tmp_path: Path) -
     assert plan["desired_commit"] == commit and plan["region"] == "eu-west-1"
     assert plan["accounts"]["222222222222"]
     comment = planned["markdown"].stdout.splitlines()
-    assert comment[2].startswith("instance `arn:aws:sso:::instance/ssoins-")
-    assert comment[2].endswith(f"· region `eu-west-1` · desired state at commit `{commit[:12]}`")
+    assert comment[0].startswith("<!-- idc-plan instance=arn:aws:sso:::instance/ssoins-")
+    assert comment[0].endswith(f" commit={commit} -->")  # the sticky comment's marker
+    assert comment[3].startswith("instance `arn:aws:sso:::instance/ssoins-")
+    assert comment[3].endswith(f"· region `eu-west-1` · desired state at commit `{commit[:12]}`")
     name = plan["accounts"]["222222222222"]
     assert f"in 222222222222 ({name})" in planned["text"].stdout
     assert planned["text"].stdout.startswith(

@@ -3,16 +3,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 from reconciler.plan import Change, Plan
-from reconciler.render.markdown import GITHUB_COMMENT_LIMIT, render_markdown
+from reconciler.render.markdown import CI_ROOM, GITHUB_COMMENT_LIMIT, render_markdown
 from tests.render.plans import case_plan
 
 
 def test_summary_table_comes_first() -> None:
     text = render_markdown(case_plan("order-follows-apply-phases"))
     lines = text.splitlines()
-    assert lines[0] == "### idc plan: 7 to add, 1 to change, 7 to destroy."
-    assert lines[2] == "instance `arn:aws:sso:::instance/ssoins-0000000000000000`"
-    assert lines[4] == "| kind | create | update | delete |"
+    # the hidden marker a pull request's plan job finds its sticky comment by
+    assert lines[0] == "<!-- idc-plan instance=arn:aws:sso:::instance/ssoins-0000000000000000 -->"
+    assert lines[1] == "### idc plan: 7 to add, 1 to change, 7 to destroy."
+    assert lines[3] == "instance `arn:aws:sso:::instance/ssoins-0000000000000000`"
+    assert lines[5] == "| kind | create | update | delete |"
     assert "| Permission sets | 2 | 1 | 1 |" in lines
     assert lines.index("| Account assignments | 2 | 0 | 3 |") < lines.index(
         "#### Permission sets (4)"
@@ -53,7 +55,8 @@ def _huge_plan(count: int) -> Plan:
 
 def test_huge_plan_stays_under_githubs_limit_with_a_note() -> None:
     text = render_markdown(_huge_plan(20_000))
-    assert len(text) <= GITHUB_COMMENT_LIMIT
+    assert len(text) <= GITHUB_COMMENT_LIMIT - CI_ROOM  # room for the run and artifact links
+    assert text.startswith("<!-- idc-plan")
     assert "more account assignments changes not shown" in text
     assert "full plan is in the JSON plan artifact" in text
     # the small section is shown whole, the big one is cut
@@ -107,7 +110,7 @@ def test_what_is_left_alone_is_in_the_comment() -> None:
 def test_a_refused_plan_says_so_above_the_summary_table() -> None:
     plan = replace(case_plan("max-deletes-allowed-with-flag"), refused="too many deletes")
     lines = render_markdown(plan).splitlines()
-    assert lines[4] == "> ⛔ **This plan cannot be applied:** too many deletes"
+    assert lines[5] == "> ⛔ **This plan cannot be applied:** too many deletes"
     assert lines.index("| kind | create | update | delete |") > 4
 
 
@@ -119,7 +122,7 @@ def test_header_names_instance_region_and_commit_so_the_comment_stands_alone() -
         desired_commit="4b825dc642cb6eb9a060e54bf8d69288fbee4904",
     )
     lines = render_markdown(plan).splitlines()
-    assert lines[2] == (
+    assert lines[3] == (
         "instance `arn:aws:sso:::instance/ssoins-0000000000000000` · identity store "
         "`d-1234567890` · region `eu-west-1` · desired state at commit `4b825dc642cb`"
     )
