@@ -30,6 +30,7 @@ from moto.organizations.models import organizations_backends
 
 from reconciler.errors import InputError
 from reconciler.fsutil import atomic_write_bytes
+from reconciler.sim.cloudtrail import TRAIL
 from reconciler.sim.realism import FaultRule, Realism
 from reconciler.sim.runtime import RUNTIME
 from reconciler.sim.seed import seed_demo
@@ -50,6 +51,7 @@ def snapshot_state(sim: Simulator) -> bytes:
         "identity_store": sim.identity_store.__dict__,
         "organizations": sim.organizations.__dict__,
         "master_accounts": dict(organizations_backends.master_accounts),
+        "cloudtrail": list(TRAIL.events),
     }
     return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -65,6 +67,7 @@ def restore_state(sim: Simulator, data: bytes, source: str = "simulator state") 
     sim.identity_store.__dict__.update(state["identity_store"])
     sim.organizations.__dict__.update(state["organizations"])
     organizations_backends.master_accounts.update(state["master_accounts"])
+    TRAIL.events = list(state.get("cloudtrail", ()))
 
 
 def realism_from_env() -> Realism | None:
