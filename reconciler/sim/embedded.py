@@ -34,6 +34,7 @@ from moto.organizations.models import organizations_backends
 from reconciler.errors import InputError
 from reconciler.fsutil import atomic_write_bytes
 from reconciler.sim import sts
+from reconciler.sim.cloudtrail import TRAIL
 from reconciler.sim.realism import FaultRule, Realism
 from reconciler.sim.runtime import RUNTIME
 from reconciler.sim.seed import seed_demo
@@ -78,6 +79,7 @@ def snapshot_state(sim: Simulator) -> bytes:
         # Pickled on its own: the key-aware pickler is slower, and KMS is small.
         "kms": _pickle_kms(sim.kms.__dict__),
         "iam_roles": sts.roles(),
+        "cloudtrail": list(TRAIL.events),
     }
     return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -102,6 +104,7 @@ def restore_state(sim: Simulator, data: bytes, source: str = "simulator state") 
     if "kms" in state:  # absent in files written before KMS was kept
         sim.kms.__dict__.update(pickle.loads(state["kms"]))
     sts.set_roles(state.get("iam_roles", {}))
+    TRAIL.events = list(state.get("cloudtrail", ()))
 
 
 def realism_from_env() -> Realism | None:

@@ -19,11 +19,13 @@ from typing import Any
 
 from moto.identitystore.models import identitystore_backends
 from moto.identitystore.responses import IdentityStoreResponse
+from moto.cloudtrail.responses import CloudTrailResponse
 from moto.organizations.responses import OrganizationsResponse
 from moto.ssoadmin.models import ssoadmin_backends
 from moto.ssoadmin.responses import SSOAdminResponse
 
 from reconciler.sim import (
+    cloudtrail,
     identitystore_responses,
     kms_fixes,
     organizations_responses,
@@ -44,7 +46,7 @@ _jitter = random.Random(0)
 
 
 def gate(
-    service: str, operation: str, raw_body: str
+    service: str, operation: str, raw_body: str, region: str = ""
 ) -> tuple[SimAwsError | None, SimAwsError | None]:
     """What happens to a request before the service handles it: counted,
     delayed, throttled, failed by a fault rule, or rejected for MaxResults.
@@ -56,7 +58,7 @@ def gate(
     realism = RUNTIME.realism
     if realism.latency or realism.jitter:
         time.sleep(realism.latency + (_jitter.random() * realism.jitter if realism.jitter else 0.0))
-    if realism.rate_limits and not RUNTIME.rates.allow(realism, service, operation):
+    if realism.rate_limits and not RUNTIME.rates.allow(realism, service, operation, region):
         throttled = (
             too_many_requests(operation)
             if service == "organizations"
@@ -84,7 +86,7 @@ def _gated(original: Any, service: str) -> Any:
     def call_action(self: Any) -> Any:
         operation = self._get_action()
         raw = self.body.decode() if isinstance(self.body, bytes) else (self.body or "")
-        refusal, lost = gate(service, operation, raw)
+        refusal, lost = gate(service, operation, raw, self.region)
         if refusal is not None:
             return refusal.as_response()
         with RUNTIME.lock:
@@ -93,6 +95,8 @@ def _gated(original: Any, service: str) -> Any:
                 backend.settle()
             try:
                 response = original(self)
+                if service in cloudtrail.SOURCES and not operation.startswith(_READS):
+                    _record(self, service, operation, raw, response)
             finally:
                 RUNTIME.set_async_failure(None)
                 # Any sso-admin call may settle async work; reads elsewhere do not.
@@ -103,6 +107,18 @@ def _gated(original: Any, service: str) -> Any:
 
     call_action.__wrapped__ = original  # type: ignore[attr-defined]
     return call_action
+
+
+def _record(self: Any, service: str, operation: str, raw: str, response: Any) -> None:
+    """A call AWS accepted becomes a CloudTrail event (even when its response
+    is then lost on the way back: AWS logged the call)."""
+    status, _headers, body = response
+    if int(status) >= 400:
+        return
+    text = body.decode() if isinstance(body, bytes) else str(body or "")
+    cloudtrail.record(
+        service, operation, self.current_account, self.region, self.headers, raw, text
+    )
 
 
 def install() -> None:
@@ -117,6 +133,7 @@ def install() -> None:
             (SSOAdminResponse, "sso-admin", ssoadmin_responses.OPERATIONS),
             (IdentityStoreResponse, "identitystore", identitystore_responses.OPERATIONS),
             (OrganizationsResponse, "organizations", organizations_responses.OPERATIONS),
+            (CloudTrailResponse, "cloudtrail", cloudtrail.OPERATIONS),
         )
         for cls, service, operations in targets:
             for name, function in operations.items():

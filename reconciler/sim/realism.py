@@ -37,6 +37,7 @@ ORGANIZATIONS_RATES: dict[str, tuple[float, int]] = {
     "UntagResource": (4, 6),
 }
 ORGANIZATIONS_DEFAULT_RATE = (1.0, 2)
+CLOUDTRAIL_RATE = 2.0  # LookupEvents per second, per account and region
 
 
 @dataclass
@@ -98,6 +99,8 @@ class Realism:
     conflicts: a write to a permission set while an operation on it is in
       progress, or within `conflict_window` seconds of the previous write,
       fails with ConflictException as AWS does while a change propagates.
+    cloudtrail_delay: seconds before a recorded CloudTrail event becomes
+      visible to LookupEvents (AWS: about 5 minutes on average, not guaranteed).
     throttled: how many calls rate_limits has rejected so far.
     all_provisioned_max: how many accounts one ProvisionPermissionSet with
       TargetType ALL_PROVISIONED_ACCOUNTS may reach (AWS's quota, 3500, is the
@@ -113,6 +116,7 @@ class Realism:
     async_delay: float = 0.0
     conflicts: bool = False
     conflict_window: float = 0.0
+    cloudtrail_delay: float = 0.0
     faults: list[FaultRule] = field(default_factory=list)
     seed: int = 0
     all_provisioned_max: int = 3500
@@ -144,8 +148,11 @@ class RateTable:
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._lock = threading.Lock()
 
-    def allow(self, realism: Realism, service: str, operation: str) -> bool:
-        if service == "sso-admin":
+    def allow(self, realism: Realism, service: str, operation: str, region: str = "") -> bool:
+        if service == "cloudtrail":
+            # LookupEvents: 2 per second per account and region.
+            key, rate, burst = (service, f"{operation}@{region}"), CLOUDTRAIL_RATE, CLOUDTRAIL_RATE
+        elif service == "sso-admin":
             key, rate, burst = (service, "*"), realism.sso_admin_tps, realism.sso_admin_tps
         elif service == "identitystore":
             key, rate, burst = (

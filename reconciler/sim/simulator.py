@@ -18,6 +18,7 @@ from moto.organizations.models import organizations_backends
 from moto.ssoadmin.models import ssoadmin_backends
 
 from reconciler.sim import patches, sts
+from reconciler.sim.cloudtrail import TRAIL
 from reconciler.sim.identitystore_backend import SimIdentityStoreBackend
 from reconciler.sim.realism import Realism
 from reconciler.sim.runtime import RUNTIME
@@ -70,6 +71,7 @@ class Simulator:
             os.environ.pop(name, None)
         RUNTIME.realism = self._realism
         RUNTIME.restart()
+        TRAIL.clear()
         Simulator._active = self
         return self
 
@@ -84,6 +86,7 @@ class Simulator:
                     os.environ[key] = value
             RUNTIME.realism = Realism()
             sts.clear()
+            TRAIL.clear()
             Simulator._active = None
 
     # --- runtime knobs -----------------------------------------------------
@@ -130,6 +133,11 @@ class Simulator:
     @property
     def organizations(self) -> Any:
         return organizations_backends[DEMO_ACCOUNT]["aws"]
+
+    @property
+    def trail(self) -> Any:
+        """The recorded CloudTrail events (reconciler.sim.cloudtrail)."""
+        return TRAIL
 
     @property
     def instance_arn(self) -> str:
