@@ -31,9 +31,9 @@ from reconciler.aws.read_accounts import OrgTree, account_status, read_accounts,
 from reconciler.aws.read_context import Progress, ReadAbandoned, ReadContext
 from reconciler.aws.read_permission_sets import list_permission_set_arns, read_permission_set_names
 from reconciler.errors import AwsError, IdcError
-from reconciler.model import Account, Assignment, OrgUnit
+from reconciler.model import Account, Assignment, OrgUnit, PrincipalType
 
-PRINCIPAL_TYPES = ("USER", "GROUP")
+PRINCIPAL_TYPES: tuple[PrincipalType, ...] = ("USER", "GROUP")  # asked in this order
 # identitystore unique attribute per principal type, and the id field returned.
 _UNIQUE = {
     "USER": ("GetUserId", "userName", "UserId"),
@@ -43,7 +43,7 @@ _UNIQUE = {
 
 @dataclass(frozen=True)
 class Principal:
-    type: str  # USER | GROUP
+    type: PrincipalType
     name: str  # user name or group display name
     id: str
 
@@ -120,11 +120,11 @@ def _organization(ctx: ReadContext, tags: bool) -> tuple[OrgTree, list[Account]]
     ]
 
 
-def find_principal(ctx: ReadContext, name: str, principal_type: str | None) -> Principal:
+def find_principal(ctx: ReadContext, name: str, principal_type: PrincipalType | None) -> Principal:
     """The user or group called `name`, looked up directly by its unique
     attribute; both types are asked when `principal_type` is None, and a
     name that is both a user and a group is an error naming both."""
-    types = (principal_type,) if principal_type else PRINCIPAL_TYPES
+    types: tuple[PrincipalType, ...] = (principal_type,) if principal_type else PRINCIPAL_TYPES
     found = [
         Principal(kind, name, pid)
         for kind in types

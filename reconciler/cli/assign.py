@@ -154,8 +154,9 @@ def make_command(action: str) -> click.Command:
 
     command.__doc__ = (
         f"{action.capitalize()} PERMISSION_SET {'to' if action == 'assign' else 'from'} PRINCIPAL "
-        "in many accounts.\n\n    Select accounts with exactly one of ACCOUNT (id or name), --filter, "
-        "--ou-filter,\n    --account-pattern or --accounts. Journaled: undo with `idc rollback JOURNAL`."
+        "in many accounts.\n\n    Select accounts with exactly one of ACCOUNT (id or name), "
+        "--filter, --ou-filter,\n    --account-pattern or --accounts. "
+        "Journaled: undo with `idc rollback JOURNAL`."
     )
     return command
 

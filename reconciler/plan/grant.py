@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from reconciler.desired.settings import Settings
-from reconciler.model import Assignment, State
+from reconciler.model import Assignment, PrincipalType, State
 from reconciler.plan.builder import account_names
 from reconciler.plan.changes import Change, Plan
 from reconciler.plan.documents import assignment_key
@@ -32,7 +32,7 @@ class Grant:
 
     action: str  # assign | revoke
     permission_set: str
-    principal_type: str
+    principal_type: PrincipalType
     principal: str
     accounts: frozenset[str]
     selected_by: str

@@ -100,9 +100,7 @@ class Trail:
             return [
                 e
                 for e in self.events
-                if e.account == account
-                and e.region == region
-                and oldest <= e.time <= now - delay
+                if e.account == account and e.region == region and oldest <= e.time <= now - delay
             ]
 
 
@@ -282,7 +280,9 @@ def lookup_events(self: Any) -> str:
         for e in reversed(events)
         if (start is None or e.time >= float(start))
         and (end is None or e.time <= float(end))
-        and all(_matches(e.event, a["AttributeKey"], a.get("AttributeValue", "")) for a in attributes)
+        and all(
+            _matches(e.event, a["AttributeKey"], a.get("AttributeValue", "")) for a in attributes
+        )
     ]
     chunk = selected[offset : offset + limit]
     out: dict[str, Any] = {"Events": chunk}

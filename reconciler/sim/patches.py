@@ -17,9 +17,9 @@ import threading
 import time
 from typing import Any
 
+from moto.cloudtrail.responses import CloudTrailResponse
 from moto.identitystore.models import identitystore_backends
 from moto.identitystore.responses import IdentityStoreResponse
-from moto.cloudtrail.responses import CloudTrailResponse
 from moto.organizations.responses import OrganizationsResponse
 from moto.ssoadmin.models import ssoadmin_backends
 from moto.ssoadmin.responses import SSOAdminResponse

@@ -112,7 +112,9 @@ def test_detailed_exitcode_2_and_plan_file_saved(idc: IdcRunner, tmp_path: Path)
         "--format", "markdown",
     )  # fmt: skip
     assert result.exit_code == 2, result.output
-    assert result.stdout.splitlines()[1].startswith("### idc plan: 6 to add, 0 to change, 0 to destroy.")
+    assert result.stdout.splitlines()[1].startswith(
+        "### idc plan: 6 to add, 0 to change, 0 to destroy."
+    )
     saved = json.loads(out.read_text())
     assert saved["summary"] == {"create": 6, "update": 0, "delete": 0}
     assert len(saved["fingerprint"]) == 64

@@ -145,7 +145,7 @@ def select(selector: Selector, inventory: Inventory) -> Selection:
         if not ids:
             raise IdcError(f"no accounts match {selector.describe()}; nothing done")
         return Selection(ids, warnings)
-    ids: set[str] = set()
+    named: set[str] = set()
     notes: list[str] = []
     for entry in selector.entries:
         account_id = _resolve(entry, inventory)
@@ -156,8 +156,8 @@ def select(selector: Selector, inventory: Inventory) -> Selection:
                 f"account {account_id} ({inventory.accounts[account_id].name}) is {what}; "
                 "selected because it is named by id"
             )
-        ids.add(account_id)
-    return Selection(frozenset(ids), tuple(notes))
+        named.add(account_id)
+    return Selection(frozenset(named), tuple(notes))
 
 
 def _resolve(entry: str, inventory: Inventory) -> str:
