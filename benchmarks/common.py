@@ -15,11 +15,40 @@ import json
 import platform
 import resource
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from reconciler.sim import Simulator, seed_scale
+
 RESULTS = Path(__file__).resolve().parent / "results"
+TPS = 20.0  # sso-admin's shared rate, the yardstick of every wall-time target
+LATENCY = 0.03  # seconds the simulator adds to every call
+MEMORY_TARGET_MB = 300.0
+
+
+@dataclass(frozen=True)
+class OrgSize:
+    """A synthetic organization the simulator seeds (seed_scale), by size."""
+
+    name: str
+    users: int
+    groups: int
+    permission_sets: int
+    accounts: int
+    assignments: int
+    memory_mb: float = MEMORY_TARGET_MB
+
+    def seed(self, sim: Simulator) -> dict[str, int]:
+        return seed_scale(
+            sim,
+            users=self.users,
+            groups=self.groups,
+            permission_sets=self.permission_sets,
+            accounts=self.accounts,
+            assignments=self.assignments,
+        )
 
 
 @dataclass(frozen=True)
@@ -55,6 +84,24 @@ def write_results(bench: str, rows: list[Row], extra: dict[str, Any] | None = No
     }
     path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
+
+
+CaseRun = Callable[[], tuple[list[Row], dict[str, Any]]]
+
+
+def run_cases(bench: str, cases: Sequence[tuple[str, CaseRun]], quick: bool) -> list[Row]:
+    """Run each (label, case) in turn, printing its rows as it ends, then
+    write every case's rows and details to the bench's results file."""
+    rows: list[Row] = []
+    details = []
+    for label, run in cases:
+        print(f"-- {bench} {label}", flush=True)
+        case_rows, detail = run()
+        rows += case_rows
+        details.append(detail)
+        print(format_table(case_rows), flush=True)
+    write_results(bench, rows, {"cases": details, "quick": quick})
+    return rows
 
 
 def max_rss_mb() -> float:

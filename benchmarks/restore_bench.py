@@ -23,13 +23,22 @@ from __future__ import annotations
 import tempfile
 import time
 import tracemalloc
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import git
 
-from benchmarks.common import Row, format_table, max_rss_mb, write_results
+from benchmarks.common import (
+    LATENCY,
+    MEMORY_TARGET_MB,
+    TPS,
+    OrgSize,
+    Row,
+    max_rss_mb,
+    run_cases,
+)
 from reconciler.apply.ops import ops_from_plan
 from reconciler.aws.call_bound import lower_bound_calls
 from reconciler.aws.call_report import format_call_stats
@@ -38,15 +47,12 @@ from reconciler.aws.read_policies import is_aws_managed
 from reconciler.aws.reader import read_state
 from reconciler.desired.settings import AccountScope, Safety, Settings
 from reconciler.model import State
-from reconciler.sim import Realism, Simulator, seed_scale
+from reconciler.sim import Realism, Simulator
 from reconciler.sim.seed import seed_demo, seed_organization
 from reconciler.store.restore_check import managed_policy_arns
 from reconciler.store.restore_run import Narrowing, prepare_restore, run_restore
 from reconciler.store.snapshotter import Snapshotter
 
-TPS = 20.0
-LATENCY = 0.03  # seconds per call, added by the simulator
-MEMORY_TARGET_MB = 300.0
 CALLS_FACTOR = 2.0
 WALL_FACTOR = 1.25
 # Everything restored, nothing held back by safety rails: the target is empty.
@@ -56,19 +62,9 @@ SETTINGS = Settings(
 )
 
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    users: int
-    groups: int
-    permission_sets: int
-    accounts: int
-    assignments: int
-
-
-ORG_2000 = Case("2000 users", users=2000, groups=200, permission_sets=40, accounts=100,
+ORG_2000 = OrgSize("2000 users", users=2000, groups=200, permission_sets=40, accounts=100,
                 assignments=2000)  # fmt: skip
-ORG_QUICK = Case("200 users", users=200, groups=20, permission_sets=10, accounts=20,
+ORG_QUICK = OrgSize("200 users", users=200, groups=20, permission_sets=10, accounts=20,
                  assignments=200)  # fmt: skip
 
 
@@ -141,33 +137,10 @@ def restore_case(name: str, seed: Any) -> tuple[list[Row], dict[str, Any]]:
     return rows, detail
 
 
-def _scale(case: Case) -> Any:
-    def seed(sim: Simulator) -> dict[str, int]:
-        return seed_scale(
-            sim,
-            users=case.users,
-            groups=case.groups,
-            permission_sets=case.permission_sets,
-            accounts=case.accounts,
-            assignments=case.assignments,
-        )
-
-    return seed
-
-
 def main(quick: bool = False) -> list[Row]:
     org = ORG_QUICK if quick else ORG_2000
-    cases = [("demo", seed_demo), (org.name, _scale(org))]
-    rows: list[Row] = []
-    details = []
-    for name, seed in cases:
-        print(f"-- restore {name}", flush=True)
-        case_rows, detail = restore_case(name, seed)
-        rows += case_rows
-        details.append(detail)
-        print(format_table(case_rows), flush=True)
-    write_results("restore", rows, {"cases": details, "quick": quick})
-    return rows
+    cases = [("demo", seed_demo), (org.name, org.seed)]
+    return run_cases("restore", [(n, partial(restore_case, n, s)) for n, s in cases], quick)
 
 
 if __name__ == "__main__":

@@ -25,50 +25,27 @@ from __future__ import annotations
 
 import time
 import tracemalloc
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from benchmarks.common import Row, format_table, max_rss_mb, write_results
+from benchmarks.common import LATENCY, TPS, OrgSize, Row, max_rss_mb, run_cases
 from reconciler.aws.call_bound import lower_bound_calls
 from reconciler.aws.call_report import format_call_stats
 from reconciler.aws.clients import AwsSession
 from reconciler.aws.reader import read_state
-from reconciler.sim import Realism, Simulator, seed_scale
+from reconciler.sim import Realism, Simulator
 
-TPS = 20.0
-LATENCY = 0.03  # seconds per call, added by the simulator
-MEMORY_TARGET_MB = 300.0
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    users: int
-    groups: int
-    permission_sets: int
-    accounts: int
-    assignments: int
-    memory_mb: float = MEMORY_TARGET_MB
+SMALL = OrgSize("small", users=200, groups=40, permission_sets=20, accounts=30, assignments=600)
+LARGE = OrgSize("large", 5000, 500, 100, 1000, 50_000)
+LARGE_QUICK = OrgSize("large/10", 500, 50, 20, 100, 5_000)
+XL = OrgSize("xl", 20_000, 2_000, 300, 4_000, 200_000, memory_mb=1024.0)
+XL_QUICK = OrgSize("xl/20", 1_000, 100, 15, 200, 10_000, memory_mb=1024.0)
 
 
-SMALL = Case("small", users=200, groups=40, permission_sets=20, accounts=30, assignments=600)
-LARGE = Case("large", 5000, 500, 100, 1000, 50_000)
-LARGE_QUICK = Case("large/10", 500, 50, 20, 100, 5_000)
-XL = Case("xl", 20_000, 2_000, 300, 4_000, 200_000, memory_mb=1024.0)
-XL_QUICK = Case("xl/20", 1_000, 100, 15, 200, 10_000, memory_mb=1024.0)
-
-
-def run_case(case: Case) -> tuple[list[Row], dict[str, Any]]:
+def run_case(case: OrgSize) -> tuple[list[Row], dict[str, Any]]:
     with Simulator(Realism(latency=LATENCY, rate_limits=True)) as sim:
         seed_started = time.monotonic()
-        seeded = seed_scale(
-            sim,
-            users=case.users,
-            groups=case.groups,
-            permission_sets=case.permission_sets,
-            accounts=case.accounts,
-            assignments=case.assignments,
-        )
+        seeded = case.seed(sim)
         seed_seconds = time.monotonic() - seed_started
         print(f"-- seeded in {seed_seconds:.1f} s: {seeded}", flush=True)
         session = AwsSession(region=sim.region)
@@ -121,16 +98,7 @@ def run_case(case: Case) -> tuple[list[Row], dict[str, Any]]:
 
 def main(quick: bool = False) -> list[Row]:
     cases = [SMALL, LARGE_QUICK, XL_QUICK] if quick else [SMALL, LARGE, XL]
-    rows: list[Row] = []
-    details = []
-    for case in cases:
-        print(f"-- snapshot {case.name}: {case}", flush=True)
-        case_rows, detail = run_case(case)
-        rows += case_rows
-        details.append(detail)
-        print(format_table(case_rows), flush=True)
-    write_results("snapshot", rows, {"cases": details, "quick": quick})
-    return rows
+    return run_cases("snapshot", [(f"{c.name}: {c}", partial(run_case, c)) for c in cases], quick)
 
 
 if __name__ == "__main__":
