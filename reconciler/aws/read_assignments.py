@@ -53,6 +53,25 @@ def choose_assignment_strategy(
     return AssignmentStrategy(name, provisioned_pairs, principals)
 
 
+def list_pair_assignments(
+    sso: Any, instance: str, arn: str, account: str, ps_name: str
+) -> list[dict[str, Any]] | None:
+    """AWS's assignments of one permission set in one account (one
+    ListAccountAssignments, paged); None when either is gone meanwhile."""
+    items: list[dict[str, Any]] | None = unless_missing(
+        lambda: list_all(
+            sso,
+            "ListAccountAssignments",
+            "AccountAssignments",
+            f"permission set {ps_name} in account {account}",
+            InstanceArn=instance,
+            AccountId=account,
+            PermissionSetArn=arn,
+        )
+    )
+    return items
+
+
 def read_assignments(
     ctx: ReadContext,
     ps_names: Mapping[str, str],
@@ -85,17 +104,7 @@ def read_assignments(
 
     def of_pair(pair: tuple[str, str]) -> list[Assignment] | None:
         arn, account = pair
-        items = unless_missing(
-            lambda: list_all(
-                sso,
-                "ListAccountAssignments",
-                "AccountAssignments",
-                f"permission set {ps_names.get(arn, arn)} in account {account}",
-                InstanceArn=instance,
-                AccountId=account,
-                PermissionSetArn=arn,
-            )
-        )
+        items = list_pair_assignments(sso, instance, arn, account, ps_names.get(arn, arn))
         return None if items is None else resolve(items)
 
     def of_principal(principal: tuple[str, str, str]) -> list[Assignment] | None:

@@ -21,13 +21,13 @@ import difflib
 from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from reconciler.aws.clients import AwsSession
-from reconciler.aws.errors import is_not_found, unless_missing
+from reconciler.aws.errors import is_not_found
 from reconciler.aws.instance import find_instance
 from reconciler.aws.paging import call, list_all
 from reconciler.aws.read_accounts import OrgTree, account_status, read_accounts, walk_organization
+from reconciler.aws.read_assignments import list_pair_assignments
 from reconciler.aws.read_context import Progress, ReadAbandoned, ReadContext
 from reconciler.aws.read_permission_sets import list_permission_set_arns, read_permission_set_names
 from reconciler.errors import AwsError, IdcError
@@ -212,16 +212,12 @@ def read_held(
     ctx.instance_arn, ctx.identity_store_id = scope.instance_arn, scope.identity_store_id
 
     def held_in(account: str) -> Assignment | None:
-        items: list[dict[str, Any]] | None = unless_missing(
-            lambda: list_all(
-                ctx.client("sso-admin"),
-                "ListAccountAssignments",
-                "AccountAssignments",
-                f"permission set {scope.permission_set} in account {account}",
-                InstanceArn=scope.instance_arn,
-                AccountId=account,
-                PermissionSetArn=scope.permission_set_arn,
-            )
+        items = list_pair_assignments(
+            ctx.client("sso-admin"),
+            scope.instance_arn,
+            scope.permission_set_arn,
+            account,
+            scope.permission_set,
         )
         hit = any(
             i["PrincipalType"] == who.type and i["PrincipalId"] == who.id for i in items or ()
