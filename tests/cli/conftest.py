@@ -7,9 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.sim import Simulator, seed_demo
 from tests.cli.test_apply import change_desired
 from tests.cli.test_restore import idc_in, remove_grace_and_billing
 from tests.store.conftest import make_git_repo
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    """The demo organization in a simulator in this process: `idc` without
+    --sim talks to it (a module may define its own `sim` to seed more)."""
+    with Simulator() as sim:
+        seed_demo(sim)
+        yield sim
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from reconciler.desired.loader import load_desired
 from reconciler.desired.settings import load_settings
 from reconciler.model import State
 from reconciler.plan import build_plan
-from reconciler.sim import FaultRule, Realism, Simulator, seed_demo
+from reconciler.sim import FaultRule, Realism, Simulator
 from tests.apply.simhelp import comparable, fast_session
 from tests.conftest import IdcRunner
 
@@ -46,14 +45,6 @@ def change_desired(repo: Path) -> None:
     dev.write_text(dev.read_text() + NEW_ASSIGNMENTS)
     ps = repo / "desired" / "permission_sets" / "Developer.yaml"
     ps.write_text(ps.read_text().replace("session_duration: PT4H", "session_duration: PT2H"))
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    """A simulator in this process: `idc` without --sim talks to it."""
-    with Simulator() as sim:
-        seed_demo(sim)
-        yield sim
 
 
 @pytest.fixture

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from reconciler.aws.reader import read_state
-from reconciler.sim import FaultRule, Realism, Simulator, seed_demo
+from reconciler.sim import FaultRule, Realism, Simulator
 from tests.apply.simhelp import comparable, fast_session
 from tests.conftest import IdcRunner
 
@@ -19,13 +18,6 @@ DEMO_ORG = {  # id -> (name, OU), from the demo organization, written out indepe
     "555555555555": ("dev-web", "/Root/Dev"),
     "555555555556": ("dev-data", "/Root/Dev"),
 }
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator() as sim:
-        seed_demo(sim)
-        yield sim
 
 
 @pytest.fixture
@@ -60,31 +52,12 @@ def test_each_selector_assigns_exactly_its_accounts(
     repo: Path, idc: IdcRunner, flags: tuple[str, ...], expected: set[str]
 ) -> None:
     before = held("carol@example.com", "ReadOnly")
-    positional = () if flags[0].startswith("--") else flags
-    options = flags if flags[0].startswith("--") else ()
-    result = idc(
-        "--repo",
-        str(repo),
-        "assign",
-        "ReadOnly",
-        "carol@example.com",
-        *positional,
-        *options,
-        "--force",
-    )
+    command = ("--repo", str(repo), "assign", "ReadOnly", "carol@example.com")
+    result = idc(*command, *flags, "--force")
     assert result.exit_code == 0, result.output
     assert held("carol@example.com", "ReadOnly") == before | expected
     assert "Journal: journal/" in result.stderr and "100.0% succeeded" in result.stderr
-    again = idc(
-        "--repo",
-        str(repo),
-        "assign",
-        "ReadOnly",
-        "carol@example.com",
-        *positional,
-        *options,
-        "--force",
-    )
+    again = idc(*command, *flags, "--force")
     assert again.exit_code == 0 and "No changes" in again.stderr  # idempotent
 
 

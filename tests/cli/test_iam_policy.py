@@ -11,7 +11,6 @@ test_iam_policy_apply.py does the same for apply and rollback.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from reconciler.aws.iam_policy import (
     allowed_actions,
     policy_document,
 )
-from reconciler.sim import Simulator, seed_demo
+from reconciler.sim import Simulator
 from tests.cli.iam_policy_help import Recorder, assert_allowed, needed, policy, recording
 from tests.conftest import IdcRunner
 
@@ -98,13 +97,6 @@ def test_cli_text_explains_and_ends_with_the_json(idc: IdcRunner) -> None:
 @pytest.fixture
 def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     return recording(monkeypatch)
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator() as sim:
-        seed_demo(sim)
-        yield sim
 
 
 def other_strategies(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from reconciler.aws.writer import Writer
 from reconciler.desired.loader import load_desired
 from reconciler.desired.settings import load_settings
 from reconciler.plan import build_plan
-from reconciler.sim import Realism, Simulator, seed_demo
+from reconciler.sim import Realism, Simulator
 from tests.cli.iam_policy_help import Recorder, assert_allowed, needed, policy, recording
 from tests.conftest import IdcRunner
 from tests.store.conftest import make_git_repo
@@ -31,13 +31,6 @@ LOCK = "s3://idc-locks/prod/apply.lock"
 @pytest.fixture
 def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     return recording(monkeypatch)
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator() as sim:
-        seed_demo(sim)
-        yield sim
 
 
 # --- apply and rollback of a plan touching every kind -------------------------------

@@ -12,13 +12,12 @@ through the simulator's sso-admin API, as a person in the console would.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from reconciler.apply.journal import read_journal
-from reconciler.sim import Simulator, seed_demo
+from reconciler.sim import Simulator
 from tests.cli.test_apply import journals
 from tests.conftest import IdcRunner
 
@@ -28,13 +27,6 @@ AUDITORS_RULE = f"""  - permission_set: Developer
     accounts: ["{NEW_ACCOUNT}"]
     groups: [Auditors]
 """
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator() as sim:
-        seed_demo(sim)
-        yield sim
 
 
 @pytest.fixture
