@@ -49,8 +49,24 @@ def _show(app: AppContext, prepared: Prepared) -> None:
     click.echo(f"Plan: {len(plan.changes)} to {verb}, {left} {skipped} (skipped).")
 
 
+def _help(action: str) -> str:
+    """assign's and revoke's --help: the same words, the other direction."""
+    to = "to" if action == "assign" else "from"
+    return f"""{action.capitalize()} PERMISSION_SET {to} PRINCIPAL in many accounts.
+
+    The accounts come from exactly one selector: ACCOUNT (an id or name),
+    --filter, --ou-filter, --account-pattern or --accounts. The plan is
+    printed first; the change is journaled: undo it with `idc rollback JOURNAL`.
+
+    \b
+    Examples:
+      idc {action} ReadOnly alice@example.com --ou-filter Root/Prod --dry-run
+      idc {action} Admin Platform --filter 'tag:env=prod' --force
+    """
+
+
 def make_command(action: str) -> click.Command:
-    @click.command(name=action)
+    @click.command(name=action, help=_help(action))
     @click.argument("permission_set")
     @click.argument("principal")
     @click.argument("account", required=False)
@@ -65,7 +81,7 @@ def make_command(action: str) -> click.Command:
     )
     @click.option("--account-pattern", metavar="REGEX", help="Account name regex (re.search).")
     @click.option(
-        "--accounts", metavar="ID,ID", help="Explicit account ids (or names), comma-separated."
+        "--accounts", metavar="ID,ID", help="Explicit account ids (or names), separated by commas."
     )
     @click.option(
         "--principal-type",
@@ -152,12 +168,6 @@ def make_command(action: str) -> click.Command:
                 shown,
             )
 
-    command.__doc__ = (
-        f"{action.capitalize()} PERMISSION_SET {'to' if action == 'assign' else 'from'} PRINCIPAL "
-        "in many accounts.\n\n    Select accounts with exactly one of ACCOUNT (id or name), "
-        "--filter, --ou-filter,\n    --account-pattern or --accounts. "
-        "Journaled: undo with `idc rollback JOURNAL`."
-    )
     return command
 
 

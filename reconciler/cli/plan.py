@@ -100,16 +100,16 @@ def command(
     runs them. A plan with more deletions than safety.max_deletes is shown,
     not saved, and fails (exit 1) unless --allow-deletes.
 
+    With --against, the fresh plan is compared with a reviewed plan file
+    (the pull request's): refused when that file is missing, corrupt, or was
+    made in another repository or against another instance; otherwise the
+    comparison is printed instead of the plan (exit 0 or 3).
+
     \b
     Examples:
       idc plan -o plan.json --format markdown
       idc plan --detailed-exitcode
       idc plan --against reviewed/plan.json -o plan.json
-
-    With --against, the fresh plan is compared with a reviewed plan file
-    (the pull request's): refused when that file is missing, corrupt, or was
-    made in another repository or against another instance; otherwise the
-    comparison is printed instead of the plan (exit 0 or 3).
     """
     reviewed = None if against is None else _reviewed(app, against)
     kinds = None if only is None else only_kinds(parse_kinds(only))

@@ -67,7 +67,7 @@ def test_basic_example_hits_max_deletes_then_plans_with_allow_deletes(
     comment = refused.stdout.splitlines()
     assert comment[1] == "### idc plan: 2 to add, 1 to change, 47 to destroy."
     assert comment[3].startswith("instance `arn:aws:sso:::instance/ssoins-")  # the header
-    assert comment[4].startswith("> ⛔ **This plan cannot be applied:** the plan deletes 47")
+    assert comment[5].startswith("> ⛔ **This plan cannot be applied:** the plan deletes 47")
     assert "- 🔴 delete `Developer`: not in desired state; permission sets are managed" in (
         "\n".join(comment)
     )
