@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reconciler.apply.lock import LocalLock
 from reconciler.sim import Simulator
-from tests.cli.test_apply import journals, live, repo, sim  # noqa: F401 (fixtures)
+from tests.cli.test_apply import journals, live, repo  # noqa: F401 (fixtures)
 from tests.conftest import IdcRunner
 
 

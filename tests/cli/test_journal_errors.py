@@ -15,7 +15,7 @@ import pytest
 
 from reconciler.apply import journal as journal_module
 from reconciler.sim import Simulator
-from tests.cli.test_apply import journals, live, repo, sim  # noqa: F401 (fixtures)
+from tests.cli.test_apply import journals, live, repo  # noqa: F401 (fixtures)
 from tests.conftest import IdcRunner
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from reconciler.sim import Simulator
-from tests.cli.test_apply import journals, live, pending, repo, sim  # noqa: F401 (fixtures)
+from tests.cli.test_apply import journals, live, pending, repo  # noqa: F401 (fixtures)
 from tests.conftest import IdcRunner
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.sim import FaultRule, Realism, Simulator
-from tests.cli.test_apply import journals, live, repo, sim  # noqa: F401 (fixtures)
+from tests.cli.test_apply import journals, live, repo  # noqa: F401 (fixtures)
 from tests.conftest import IdcRunner
 
 ZED = "zed@example.com"
