@@ -45,6 +45,20 @@ class AuditLog:
         }
         self._append(entry)
 
+    def record_event(self, call: str, target: str, result: str, details: Mapping[str, Any]) -> None:
+        """Append an operation that is not an AWS mutation (an export, an
+        import, a prune): what, where, and how it ended."""
+        entry = {
+            "time": utc_now(),
+            "caller": self.caller_arn,
+            "call": call,
+            "target": target,
+            "result": result,
+            **({"journal": self.journal} if self.journal else {}),
+            "details": details,
+        }
+        self._append(entry)
+
     def record(self, op: Op, error: AwsError | None) -> None:
         """Append (and fsync) one mutation and its result."""
         entry = {

@@ -95,6 +95,20 @@ class AppContext:
             self._field_keys = FieldKeys(self.repo, session=self.aws)
         return self._field_keys
 
+    def backup_key(self) -> Any:
+        """The key of idc.yaml's `encryption.key`, for encrypted backups."""
+        from reconciler.desired.settings import load_settings
+        from reconciler.store.keys import settings_key
+
+        return settings_key(load_settings(self.repo), self.repo, self.aws)
+
+    def backups(self) -> Any:
+        """Opens exported backups (a folder or s3://) where a command takes
+        a revision; AWS and the key are reached only when a backup needs them."""
+        from reconciler.store.backup_import import BackupReader
+
+        return BackupReader(self.aws, self.backup_key)
+
     def aws(self) -> Any:
         """The AWS session for this run; with --sim, the embedded simulator
         is started first (and its state saved when the command ends).

@@ -217,7 +217,7 @@ def show_command(app: AppContext, rev: str | None, kinds: tuple[str, ...], fmt: 
       idc history show HEAD~1 --kind permission_sets
       idc history show v1 --kind users --kind groups --format json
     """
-    snapshot = History(app.repo, app.field_keys()).snapshot(rev)
+    snapshot = History(app.repo, app.field_keys(), app.backups().snapshot).snapshot(rev)
     state, manifest = snapshot.read()
     docs = state_documents(state, kinds)
     if fmt == "json":
@@ -248,14 +248,16 @@ def diff_command(
     """What changed from REV to OTHER, down to the attribute.
 
     OTHER defaults to the working tree's state/ (else HEAD); changes are
-    listed by kind and key.
+    listed by kind and key. Either may be an exported backup (its folder or
+    s3:// URL), verified before it is compared.
 
     \b
     Examples:
       idc history diff HEAD~1
       idc history diff v1 v2 --kind assignments --format json
+      idc history diff HEAD s3://my-backups/idc/20261203T061500Z-1a2b3c4d5e6f
     """
-    history = History(app.repo, app.field_keys())
+    history = History(app.repo, app.field_keys(), app.backups().snapshot)
     old, new = history.snapshot(rev), history.snapshot(other)
     diff = diff_states(old.read()[0], new.read()[0], kinds or DIFF_KINDS)
     if fmt == "json":

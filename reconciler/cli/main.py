@@ -36,6 +36,9 @@ COMMANDS: dict[str, str] = {
     "decrypt": "decrypt",
     "assign": "assign",
     "revoke": "revoke",
+    "export": "export",
+    "import": "import_backup",
+    "prune": "prune",
 }
 
 

@@ -150,7 +150,13 @@ def command(
     settings = load_settings(app.repo)
     # a bad REV, map or --only fails before any AWS call
     prepared = prepare_restore(
-        app.repo, rev, settings, only=only, map_file=map_file, keys=app.field_keys()
+        app.repo,
+        rev,
+        settings,
+        only=only,
+        map_file=map_file,
+        keys=app.field_keys(),
+        backups=app.backups().snapshot,
     )
     for note in prepared.notes:
         app.say(f"note: {note}")
@@ -217,7 +223,7 @@ def listed_problems() -> Iterator[None]:
 def _test(app: AppContext, rev: str) -> None:
     from reconciler.cli.restore_verify import restore_into_simulator
 
-    source = load_source(app.repo, rev, app.field_keys())
+    source = load_source(app.repo, rev, app.field_keys(), app.backups().snapshot)
     app.say(f"Test-restoring {source.label} into an empty simulator ...")
     with listed_problems():
         verdict, warnings = restore_into_simulator(source)

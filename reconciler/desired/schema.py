@@ -33,6 +33,7 @@ SCHEMA_NAMES: tuple[str, ...] = (
     "manifest",
     "plan",
     "restore-map",
+    "backup-manifest",
 )
 
 _TYPE_WORDS = {

@@ -145,6 +145,7 @@ class Settings:
     lock_lease_seconds: int = DEFAULT_LEASE_SECONDS
     role_arn: str | None = None  # aws.role_arn: assumed for every call
     external_id: str | None = None
+    storage_warn_bytes: int = 0  # storage.warn_bytes: export warns above it (0: never)
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any] | None) -> Settings:
@@ -157,6 +158,7 @@ class Settings:
         key = encryption.get("key")
         lock = doc.get("lock") or {}
         aws = doc.get("aws") or {}
+        storage = doc.get("storage") or {}
         protect = safety.get("protect") or ()
         return cls(
             instance=str(doc.get("instance", "auto")),
@@ -179,6 +181,7 @@ class Settings:
             lock_lease_seconds=int(lock.get("lease_seconds", DEFAULT_LEASE_SECONDS)),
             role_arn=aws.get("role_arn"),
             external_id=aws.get("external_id"),
+            storage_warn_bytes=int(storage.get("warn_bytes", 0)),
         )
 
 

@@ -8,12 +8,14 @@ is committed. Listing reads only each commit's manifest, not whole snapshots.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reconciler.errors import IdcError, InputError
 from reconciler.model import State
+from reconciler.store.backup_targets import is_backup_source
 from reconciler.store.fields import FieldKeys
 from reconciler.store.git_repo import SnapshotRepo
 from reconciler.store.manifest import Manifest, parse_manifest, read_snapshot
@@ -59,10 +61,22 @@ class HistoryEntry:
         }
 
 
+# Opens an exported backup as a Snapshot (store.backup_import.BackupReader.snapshot).
+BackupOpener = Callable[[str, "FieldKeys | None"], Snapshot]
+
+
 class History:
-    def __init__(self, repo_dir: Path, keys: FieldKeys | None = None) -> None:
+    def __init__(
+        self,
+        repo_dir: Path,
+        keys: FieldKeys | None = None,
+        backups: BackupOpener | None = None,
+    ) -> None:
+        """`backups` opens an exported backup (store.backup_import), so a
+        revision may also be a backup folder or s3:// URL."""
         self.repo_dir = repo_dir
         self.keys = keys
+        self.backups = backups
         self.state_dir = repo_dir / STATE_DIR_NAME
         self._repo: SnapshotRepo | None = None
 
@@ -74,7 +88,11 @@ class History:
         return self._repo
 
     def snapshot(self, rev: str | None = None) -> Snapshot:
-        """The snapshot at `rev`; None means the working tree, else HEAD."""
+        """The snapshot at `rev`; None means the working tree, else HEAD.
+        An exported backup (directory with manifest.json, or s3://) when
+        this History was given `backups`."""
+        if rev is not None and self.backups is not None and is_backup_source(rev):
+            return self.backups(rev, self.keys)
         if rev is None:
             files = read_state_dir(self.state_dir)
             if files:

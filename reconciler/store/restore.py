@@ -27,8 +27,9 @@ from reconciler.desired.settings import Settings
 from reconciler.desired.types import AssignmentRule, Desired, Location
 from reconciler.errors import IdcError
 from reconciler.model import Assignment, Membership, State
+from reconciler.store.backup_targets import is_backup_source
 from reconciler.store.fields import FieldKeys
-from reconciler.store.history import History
+from reconciler.store.history import BackupOpener, History
 from reconciler.store.semantic_diff import StateDiff, diff_states
 from reconciler.store.snapshot_files import (
     ASSIGNMENTS_DIR,
@@ -87,17 +88,22 @@ class Source:
     mapped_from: Mapping[str, str] = field(default_factory=dict)
 
 
-def load_source(repo: Path, rev: str, keys: FieldKeys | None = None) -> Source:
-    """The snapshot committed at `rev` (any git revision or tag); IdcError
-    when the revision is unknown or holds no state/."""
-    try:
-        git.Repo(repo, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise IdcError(
-            f"{repo} is not a git repository, so it holds no snapshot {rev!r} to restore "
-            "(snapshots are the commits `idc snapshot` makes)"
-        ) from None
-    snapshot = History(repo, keys).snapshot(rev)
+def load_source(
+    repo: Path, rev: str, keys: FieldKeys | None = None, backups: BackupOpener | None = None
+) -> Source:
+    """The snapshot committed at `rev` (any git revision or tag), or with
+    `backups` an exported backup (folder or s3://); IdcError when the
+    revision is unknown or holds no state/."""
+    history = History(repo, keys, backups)
+    if backups is None or not is_backup_source(rev):
+        try:
+            git.Repo(repo, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise IdcError(
+                f"{repo} is not a git repository, so it holds no snapshot {rev!r} to restore "
+                "(snapshots are the commits `idc snapshot` makes)"
+            ) from None
+    snapshot = history.snapshot(rev)
     state, _ = snapshot.read()
     return Source(state, snapshot.label, snapshot.origin)
 

@@ -35,6 +35,7 @@ from reconciler.plan import Change, Plan, TooManyDeletesError, build_plan
 from reconciler.plan.safety import check_delete_budget
 from reconciler.plan.strategy import DEFAULT_STRATEGY, apply_strategy, select_changes
 from reconciler.store.fields import FieldKeys
+from reconciler.store.history import BackupOpener
 from reconciler.store.mapping import RestoreMap, load_map, map_source
 from reconciler.store.restore import (
     Source,
@@ -106,12 +107,14 @@ def prepare_restore(
     only: str | None = None,
     map_file: Path | None = None,
     keys: FieldKeys | None = None,
+    backups: BackupOpener | None = None,
 ) -> Prepared:
     """The snapshot at `rev` under `map_file`, and what to restore of it;
     IdcError on a bad REV, map or `--only` and when nothing is left;
-    `keys` decrypt encrypted fields in state/."""
+    `keys` decrypt encrypted fields in state/; `backups` opens REV when it
+    is an exported backup (folder or s3://) rather than a git revision."""
     asked = parse_kinds(only)
-    source = load_source(repo, rev, keys)
+    source = load_source(repo, rev, keys, backups)
     amap = load_map(map_file, repo) if map_file is not None else RestoreMap()
     source = map_source(source, amap)
     kinds, notes = restored_kinds(asked, settings)

@@ -99,10 +99,14 @@ class Snapshotter:
         except InputError:
             return State()  # an unreadable old snapshot: report everything as added
 
-    def record(self, state: State, message: str | None = None) -> SnapshotResult:
+    def record(
+        self, state: State, message: str | None = None, *, time: str | None = None
+    ) -> SnapshotResult:
+        """Write, commit and tag `state`; `time`: when it was read (an
+        import keeps its backup's time), else now."""
         previous = read_state_dir(self.state_dir)
         diff = diff_states(self._baseline(previous), state)
-        files = render_snapshot(state, previous=previous, keys=self.keys)
+        files = render_snapshot(state, previous=previous, time=time, keys=self.keys)
         written = write_state_dir(self.state_dir, files, current=previous)
         if self.repo is None:
             return SnapshotResult(self.state_dir, written, diff)
