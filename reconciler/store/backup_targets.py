@@ -72,9 +72,12 @@ class DirTarget:
 
     def put(self, backup: str, name: str, path: Path) -> None:
         dest = self.root / backup / name
-        with path.open("rb") as src:
-            atomic_write_with(dest, lambda out: shutil.copyfileobj(src, out))
-        fsync_dir(dest.parent)
+        try:
+            with path.open("rb") as src:
+                atomic_write_with(dest, lambda out: shutil.copyfileobj(src, out))
+            fsync_dir(dest.parent)
+        except OSError as exc:
+            raise IdcError(f"cannot write {dest}: {exc.strerror or exc}") from exc
 
     def fetch(self, backup: str, name: str, dst: BinaryIO) -> None:
         path = self.root / backup / name

@@ -172,9 +172,10 @@ def _write_target(
         for path in sorted(manifest.files):
             target.put(name, path, staged / path)
         target.put(name, MANIFEST_JSON, staged / MANIFEST_JSON)  # last: now it is a backup
-    except IdcError as exc:
+    except (IdcError, OSError) as exc:  # one target's failure is its own, not the export's
         _remove_partial(target, name)
-        return TargetResult(target.url, where, error=str(exc))
+        reason = str(exc) if isinstance(exc, IdcError) else f"{where}: {exc.strerror or exc}"
+        return TargetResult(target.url, where, error=reason)
     return TargetResult(target.url, where, warning=_storage_warning(target, warn_bytes))
 
 
