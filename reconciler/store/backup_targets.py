@@ -156,7 +156,7 @@ class S3Target:
         return sum(size for _, size in self.objects.objects(self.prefix))
 
     def where(self, backup: str) -> str:
-        return self.objects.url(self.key(backup))
+        return f"s3://{self.bucket}/{self.prefix}{backup}"
 
 
 def open_target(

@@ -19,7 +19,7 @@ def _rows(stdout: str) -> dict[str, str]:
 def test_list_shows_applies_rollbacks_their_status_and_what_undid_what(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
 ) -> None:
     empty = idc("--repo", str(repo), "journal", "list")
     assert empty.exit_code == 0 and "no journals yet" in empty.stderr
@@ -71,7 +71,7 @@ def test_list_shows_applies_rollbacks_their_status_and_what_undid_what(
 def test_rollback_last_picks_the_newest_apply_not_rolled_back(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
 ) -> None:
     before = live()
     assert idc("--repo", str(repo), "apply", "--auto-approve").exit_code == 0

@@ -53,7 +53,7 @@ def _records(path: Path) -> list[dict[str, object]]:
 def test_a_short_write_stops_the_apply_and_it_is_rolled_back(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = live()
@@ -74,7 +74,7 @@ def test_a_short_write_stops_the_apply_and_it_is_rolled_back(
 def test_a_full_disk_stops_the_apply_and_says_how_to_undo_once_there_is_room(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = live()

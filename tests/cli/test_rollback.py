@@ -14,7 +14,7 @@ from tests.conftest import IdcRunner
 def test_dry_run_lists_the_undo_and_changes_nothing(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
 ) -> None:
     assert idc("--repo", str(repo), "apply", "--auto-approve").exit_code == 0
     (journal,) = journals(repo)
@@ -36,7 +36,7 @@ def test_dry_run_lists_the_undo_and_changes_nothing(
 def test_rollback_restores_and_a_second_one_has_nothing_left(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
 ) -> None:
     before = live()
     assert idc("--repo", str(repo), "apply", "--auto-approve").exit_code == 0
@@ -90,7 +90,7 @@ def _delete_by_hand(simulator: Simulator, permission_set: str, user: str, accoun
 def test_rollback_after_part_was_reverted_by_hand_completes_exactly(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
 ) -> None:
     before = live()
     assert idc("--repo", str(repo), "apply", "--auto-approve").exit_code == 0

@@ -44,7 +44,7 @@ def _create_user_by_hand(simulator: Simulator, user_name: str, display: str) -> 
 
 
 @pytest.fixture
-def hand_made_zed_during_apply(sim: Simulator) -> Iterator[FaultRule]:  # noqa: F811
+def hand_made_zed_during_apply(sim: Simulator) -> Iterator[FaultRule]:
     """While the apply's CreateUser for zed is in flight, someone creates zed
     in the console; AWS then refuses the apply's create as a duplicate."""
     release = threading.Event()
@@ -110,7 +110,7 @@ def _role_quota_reached(simulator: Simulator) -> FaultRule:
 def test_auto_rollback_reports_once_and_does_not_suggest_rolling_back_again(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
 ) -> None:
     before = live()
     fault = _role_quota_reached(sim)
@@ -135,7 +135,7 @@ def _apply_a_then_b(root: Path, idc: IdcRunner) -> tuple[Path, Path]:
 def test_rollback_refuses_to_overwrite_a_later_change_unless_forced(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
 ) -> None:
     first, _ = _apply_a_then_b(repo, idc)
     after_b = live()
@@ -160,7 +160,7 @@ def test_rollback_refuses_to_overwrite_a_later_change_unless_forced(
 def test_rollback_without_a_terminal_needs_auto_approve(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
 ) -> None:
     assert idc("--repo", str(repo), "apply", "--auto-approve").exit_code == 0
     (journal,) = journals(repo)
@@ -175,7 +175,7 @@ def test_rollback_without_a_terminal_needs_auto_approve(
 def test_rollback_honours_protect(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
 ) -> None:
     assert idc("--repo", str(repo), "apply", "--auto-approve").exit_code == 0
     (journal,) = journals(repo)
@@ -190,7 +190,7 @@ def test_rollback_honours_protect(
 def test_rollback_honours_max_deletes_until_allowed(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
 ) -> None:
     before = live()
     assert idc("--repo", str(repo), "apply", "--auto-approve").exit_code == 0
@@ -211,7 +211,7 @@ def test_rollback_honours_max_deletes_until_allowed(
 def test_resume_of_a_rolled_back_apply_is_refused_with_the_way_on(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
 ) -> None:
     before = live()
     assert idc("--repo", str(repo), "apply", "--auto-approve").exit_code == 0
@@ -228,7 +228,7 @@ def test_resume_of_a_rolled_back_apply_is_refused_with_the_way_on(
 def test_resuming_a_finished_apply_says_so_and_writes_no_journal(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
 ) -> None:
     assert idc("--repo", str(repo), "apply", "--auto-approve").exit_code == 0
     (journal,) = journals(repo)
@@ -242,7 +242,7 @@ def test_resuming_a_finished_apply_says_so_and_writes_no_journal(
 def test_a_failed_resume_of_a_rollback_never_rolls_back_into_the_change(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
 ) -> None:
     before = live()
     assert idc("--repo", str(repo), "apply", "--auto-approve").exit_code == 0
@@ -270,7 +270,7 @@ def test_a_failed_resume_of_a_rollback_never_rolls_back_into_the_change(
 def test_rollback_of_a_rolled_back_rollback_undoes_the_apply_again(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
 ) -> None:
     before = live()
     assert idc("--repo", str(repo), "apply", "--auto-approve").exit_code == 0
@@ -301,7 +301,7 @@ def test_rollback_of_a_rolled_back_rollback_undoes_the_apply_again(
 def test_a_stray_file_in_journal_breaks_no_other_command(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
     stray: str,
 ) -> None:
     before = live()
@@ -325,7 +325,7 @@ def test_a_stray_file_in_journal_breaks_no_other_command(
 def test_a_failed_resume_rolls_back_the_whole_change_and_counts_it(
     repo: Path,  # noqa: F811
     idc: IdcRunner,
-    sim: Simulator,  # noqa: F811
+    sim: Simulator,
 ) -> None:
     before = live()
     quota = _role_quota_reached(sim)
