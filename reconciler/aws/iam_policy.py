@@ -40,7 +40,14 @@ IAM_PREFIX: dict[str, str] = {
 FREE_CALLS: frozenset[str] = frozenset({"sts:GetCallerIdentity"})
 
 # Operations authorized by another action than their own name.
-ACTION_OF_CALL: dict[str, str] = {"s3:HeadObject": "s3:GetObject"}
+ACTION_OF_CALL: dict[str, str] = {
+    "s3:HeadObject": "s3:GetObject",
+    "s3:ListObjectsV2": "s3:ListBucket",
+    "s3:DeleteObjects": "s3:DeleteObject",
+    "s3:CreateMultipartUpload": "s3:PutObject",
+    "s3:UploadPart": "s3:PutObject",
+    "s3:CompleteMultipartUpload": "s3:PutObject",
+}
 
 # What snapshot and plan read (reconciler.aws.reader and its read_* modules).
 READS: dict[str, tuple[str, ...]] = {
@@ -138,6 +145,19 @@ RESTORE_READS: dict[str, tuple[str, ...]] = {"iam": ("GetPolicy",)}
 # a lock deleted by hand (a renewal treats that as a lost lock anyway).
 S3_LOCK_ACTIONS: tuple[str, ...] = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
 
+# Exported backups under one S3 prefix (reconciler.aws.s3_objects): listing
+# is granted on the bucket for that prefix only (the s3:prefix condition),
+# objects under the prefix only. Reading (import, restore and history diff of
+# a backup) is for every job; writing (export, prune) only for the jobs that
+# may change things, never for the pull-request plan.
+BACKUP_READ_ACTIONS: tuple[str, ...] = ("s3:GetObject",)
+BACKUP_WRITE_ACTIONS: tuple[str, ...] = (
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:AbortMultipartUpload",
+)
+BACKUP_WRITERS: frozenset[str] = frozenset({"snapshot", "apply"})
+
 # `encryption.key: kms:...` (reconciler.aws.kms_keys): envelope encryption of
 # backups and of personal fields in state/. Every job may need both: a
 # snapshot makes the fields' data key once, later runs only unwrap it, and
@@ -183,6 +203,7 @@ class PolicyOptions:
     management_account: bool = False
     partition: str = "aws"
     kms_key: str | None = None  # the ref of `kms:REF` (key id, key ARN, alias, alias ARN)
+    backups: tuple[str, str] | None = None  # (bucket, prefix) of exported backups
 
 
 def action(service: str, operation: str) -> str:
@@ -217,6 +238,19 @@ def kms_key_statement(ref: str, partition: str = "aws") -> dict[str, Any]:
     return _statement("EncryptionKey", actions, f"arn:{partition}:kms:*:*:key/{ref}")
 
 
+def backup_statements(
+    job: str, bucket: str, prefix: str, partition: str = "aws"
+) -> list[dict[str, Any]]:
+    """Listing and objects under `prefix` of `bucket`; writes for BACKUP_WRITERS."""
+    listing = _statement("BackupList", ["s3:ListBucket"], f"arn:{partition}:s3:::{bucket}")
+    listing["Condition"] = {"StringLike": {"s3:prefix": [f"{prefix}*"]}}
+    actions = list(BACKUP_READ_ACTIONS)
+    if job in BACKUP_WRITERS:
+        actions += BACKUP_WRITE_ACTIONS
+    objects = _statement("BackupObjects", actions, f"arn:{partition}:s3:::{bucket}/{prefix}*")
+    return [listing, objects]
+
+
 def policy_document(job: str, options: PolicyOptions | None = None) -> dict[str, Any]:
     """The IAM policy document for `job` (one of JOBS) with `options`."""
     if job not in JOBS:
@@ -248,6 +282,8 @@ def policy_document(job: str, options: PolicyOptions | None = None) -> dict[str,
         statements.append(
             _statement("ApplyLockObject", list(S3_LOCK_ACTIONS), f"arn:{p}:s3:::{bucket}/{key}")
         )
+    if opts.backups:
+        statements += backup_statements(job, *opts.backups, partition=p)
     if opts.kms_key:
         statements.append(kms_key_statement(opts.kms_key, p))
     if opts.sns_topic:

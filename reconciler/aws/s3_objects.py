@@ -74,21 +74,24 @@ class S3Objects:
     def _s3(self) -> Any:
         return self.session.client("s3")
 
-    def check_bucket(self) -> None:
-        """AwsError saying so when the bucket does not exist or is not ours."""
+    def check_bucket(self, prefix: str) -> None:
+        """AwsError saying so when the bucket does not exist or cannot be
+        listed under `prefix`. A one-key listing rather than HeadBucket, so
+        a role limited to its prefix (s3:prefix condition) passes."""
+        where = f"s3://{self.bucket}/{prefix}"
         try:
-            self._s3().head_bucket(Bucket=self.bucket)
+            self._s3().list_objects_v2(Bucket=self.bucket, Prefix=prefix, MaxKeys=1)
         except ClientError as exc:
             if error_code(exc) in MISSING_BUCKET_CODES:
                 raise AwsError(
-                    "HeadBucket",
-                    f"s3://{self.bucket}",
+                    "ListObjectsV2",
+                    where,
                     "the bucket does not exist (create it, or check the name and region)",
                     "NoSuchBucket",
                 ) from exc
-            raise to_aws_error(exc, "HeadBucket", f"s3://{self.bucket}") from exc
+            raise to_aws_error(exc, "ListObjectsV2", where) from exc
         except BotoCoreError as exc:
-            raise to_aws_error(exc, "HeadBucket", f"s3://{self.bucket}") from exc
+            raise to_aws_error(exc, "ListObjectsV2", where) from exc
 
     def upload(
         self,

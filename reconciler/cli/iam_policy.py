@@ -18,7 +18,13 @@ from typing import Any
 
 import click
 
-from reconciler.aws.iam_policy import JOBS, PolicyOptions, allowed_actions, policy_document
+from reconciler.aws.iam_policy import (
+    BACKUP_WRITERS,
+    JOBS,
+    PolicyOptions,
+    allowed_actions,
+    policy_document,
+)
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.desired.settings import SETTINGS_FILE, load_settings
 
@@ -57,6 +63,7 @@ def _options(
     sns_topic: str | None,
     management_account: bool,
     kms_key: str | None = None,
+    backups: str | None = None,
 ) -> PolicyOptions:
     """Explicit options, else what idc.yaml and --notify say the job will use."""
     if job != "apply" and (s3_lock or management_account):
@@ -83,7 +90,13 @@ def _options(
 
         lock = parse_s3_url(s3_lock)
     found = _PARTITION.match(sns_topic or "")
+    backup_prefix = None
+    if backups:
+        from reconciler.aws.s3_objects import parse_s3_prefix
+
+        backup_prefix = parse_s3_prefix(backups)
     return PolicyOptions(
+        backups=backup_prefix,
         s3_lock=lock,
         sns_topic=sns_topic,
         management_account=management_account,
@@ -110,6 +123,13 @@ def explain(job: str, document: dict[str, Any], options: PolicyOptions) -> str:
         lines.append(
             f"EncryptionKey: kms:GenerateDataKey and kms:Decrypt on the KMS key {options.kms_key} "
             "only (encryption.key: envelope encryption of backups and of personal fields)."
+        )
+    if options.backups:
+        bucket, prefix = options.backups
+        writes = "read and write (export, prune)" if job in BACKUP_WRITERS else "read only"
+        lines.append(
+            f"BackupList, BackupObjects: exported backups under s3://{bucket}/{prefix} only, "
+            f"{writes}; restore, import and history diff read them."
         )
     if options.sns_topic:
         lines.append(f"NotifyFailures: sns:Publish to {options.sns_topic} only (--notify).")
@@ -153,6 +173,12 @@ def explain(job: str, document: dict[str, Any], options: PolicyOptions) -> str:
     metavar="KEY_ID_OR_ARN",
     help="Allow data keys from this KMS key (default: encryption.key of idc.yaml, if kms:).",
 )
+@click.option(
+    "--backups",
+    metavar="s3://BUCKET/PREFIX",
+    help="Allow exported backups under this prefix (idc export --to): read for every job, "
+    "write for snapshot and apply.",
+)
 @pass_app
 def command(
     app: AppContext,
@@ -162,6 +188,7 @@ def command(
     sns_topic: str | None,
     management_account: bool,
     kms_key: str | None,
+    backups: str | None,
 ) -> None:
     """Least-privilege IAM policy for the snapshot/plan/apply role.
 
@@ -172,8 +199,9 @@ def command(
     Examples:
       idc iam-policy apply > apply-policy.json
       idc iam-policy apply --format text --s3-lock s3://my-idc-state/apply.lock
+      idc iam-policy snapshot --backups s3://my-backups/idc
     """
-    options = _options(app, job, s3_lock, sns_topic, management_account, kms_key)
+    options = _options(app, job, s3_lock, sns_topic, management_account, kms_key, backups)
     document = policy_document(job, options)
     if fmt == "json":
         click.echo(json.dumps(document, indent=2))

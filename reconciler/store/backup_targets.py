@@ -130,7 +130,7 @@ class S3Target:
         return f"{self.prefix}{backup}/{name}"
 
     def check(self) -> None:
-        self.objects.check_bucket()
+        self.objects.check_bucket(self.prefix)
 
     def put(self, backup: str, name: str, path: Path) -> None:
         self.objects.upload(path, self.key(backup, name), self.sse)

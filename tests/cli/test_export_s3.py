@@ -12,6 +12,7 @@ import pytest
 from reconciler.aws.clients import AwsSession
 from reconciler.aws.s3_objects import S3Objects, ServerSideEncryption
 from reconciler.sim import Simulator
+from tests.cli.iam_policy_help import assert_allowed, policy, recording
 from tests.cli.test_export import export, snapshot_repo
 from tests.cli.test_export_encrypted import KEY_VAR, new_key, set_key
 from tests.conftest import IdcRunner
@@ -37,7 +38,7 @@ def test_two_targets_one_missing_bucket(repo: Path, sim: Simulator, tmp_path: Pa
         repo, "--to", f"s3://{BUCKET}/prod", "--to", "s3://no-such-bucket/x", "--sse", "AES256"
     )
     assert code == 1, out + err
-    assert "failed  s3://no-such-bucket/x: HeadBucket on s3://no-such-bucket failed" in out
+    assert "failed  s3://no-such-bucket/x: ListObjectsV2 on s3://no-such-bucket/x/ failed" in out
     assert "the bucket does not exist" in out and "1 of 2 target(s) failed" in err
     stored = keys(sim, "prod/")
     (name,) = {k.split("/")[1] for k in stored}
@@ -89,3 +90,27 @@ def test_large_files_go_up_in_parts(sim: Simulator, tmp_path: Path) -> None:
     out = io.BytesIO()
     objects.download("b/big", out)
     assert out.getvalue() == big.read_bytes()
+
+
+def test_every_backup_call_is_in_the_iam_policy(
+    repo: Path, sim: Simulator, idc: IdcRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Export, import and prune against S3 (multipart uploads: see below),
+    recorded call by call, all allowed by `idc iam-policy snapshot --backups`;
+    the plan role may read backups but never write them."""
+    recorder = recording(monkeypatch)
+    code, out, err = export(repo, "--to", f"s3://{BUCKET}/idc")
+    assert code == 0, out + err
+    written = recorder.take()
+    (name,) = {k.split("/")[1] for k in keys(sim, "idc/")}
+    result = idc("--repo", str(repo), "import", f"s3://{BUCKET}/idc/{name}")
+    assert result.exit_code == 0, result.output
+    result = idc("--repo", str(repo), "prune", "--target", f"s3://{BUCKET}/idc", "--keep-last", "1")
+    assert result.exit_code == 0, result.output
+    calls = written | recorder.take()
+    assert {"s3:PutObject", "s3:ListObjectsV2", "s3:GetObject"} <= calls, calls
+    args = ("--repo", str(repo), "iam-policy")
+    allowed = policy(idc, *args, "snapshot", "--backups", f"s3://{BUCKET}/idc")
+    assert_allowed(calls, allowed, "export/import/prune")
+    plan = policy(idc, *args, "plan", "--backups", f"s3://{BUCKET}/idc")
+    assert "s3:GetObject" in plan and "s3:PutObject" not in plan and "s3:DeleteObject" not in plan
