@@ -60,7 +60,9 @@ def command(
     sse_kms_key_id: str | None,
     as_json: bool,
 ) -> None:
-    """Export the snapshot at --rev as a backup folder to every --to.
+    """Copy a snapshot to backup folders (DIR, S3).
+
+    Exports the snapshot at --rev as a backup folder to every --to.
 
     The folder is named by UTC time and revision and holds the files and a
     manifest.json (sha256 and size of each, written last: a folder without

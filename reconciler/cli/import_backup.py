@@ -20,7 +20,9 @@ from reconciler.store.backup_import import import_backup
 )
 @pass_app
 def command(app: AppContext, src: str, commit: bool) -> None:
-    """Verify the exported backup SRC; with --commit, make it a snapshot.
+    """Verify an exported backup; --commit keeps it.
+
+    Verifies the exported backup SRC; with --commit, makes it a snapshot.
 
     SRC is one backup's folder or s3://BUCKET/PREFIX/BACKUP. Its manifest,
     the sha256 and size of every file, the decryption of an encrypted

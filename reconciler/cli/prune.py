@@ -59,7 +59,7 @@ def command(
     dry_run: bool,
     as_json: bool,
 ) -> None:
-    """Remove the backups a retention policy does not keep.
+    """Delete old backups by a retention policy.
 
     A backup is kept when any --keep rule keeps it (days, weeks and months
     in UTC; each rule keeps the newest backup of its period). Exported

@@ -318,6 +318,7 @@ PATTERN_WORDS: dict[str, str] = {
     r"^[a-z]{2}(-[a-z]+)+-\d$": "an AWS region name such as us-east-1",
     r"^([a-z]{2}(-[a-z]+)+-[0-9])?$": "an AWS region name such as us-east-1, or empty",
     r"^([0-9a-f]{40})?$": "a git commit id (40 hex digits), or empty",
+    r"^[0-9a-f]{40}$": "a git commit id (40 hex digits)",
     r"^[0-9]{12}$": 'a 12-digit account id in quotes (e.g. "012345678901")',
     r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$": (
         "an IAM role ARN (arn:aws:iam::111111111111:role/NAME)"

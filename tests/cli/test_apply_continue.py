@@ -17,9 +17,9 @@ from tests.cli import test_apply
 from tests.cli.test_apply import journals, live, pending
 from tests.conftest import IdcRunner
 
-# test_apply's fixtures: the seeded in-process simulator and a repo whose
+# test_apply's repo fixture (the seeded in-process `sim` is conftest's): a repo whose
 # desired state adds a user, a membership and two assignments among others.
-sim, repo = test_apply.sim, test_apply.repo
+repo = test_apply.repo
 
 QUOTA = "Request failed: the IAM role quota (1000) of account 666666666666 is reached."
 FAILED = "create_assignment Developer USER:zed@example.com 666666666666"

@@ -50,7 +50,8 @@ def test_product_workflows_are_the_templates_init_writes() -> None:
 def test_init_copies_every_packaged_schema(idc: IdcRunner, tmp_path: Path) -> None:
     assert idc("init", str(tmp_path / "org")).exit_code == 0
     packaged = sorted((ROOT / "reconciler" / "schemas").glob("*.schema.json"))
-    assert len(packaged) == 6  # accounts, desired, manifest, plan, restore-map, settings
+    # accounts, backup-manifest, desired, manifest, plan, restore-map, settings
+    assert len(packaged) == 7
     for schema in packaged:
         copied = tmp_path / "org" / "schemas" / schema.name
         assert json.loads(copied.read_text()) == json.loads(schema.read_text())
