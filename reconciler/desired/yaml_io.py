@@ -18,6 +18,7 @@ import io
 import re
 import sys
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,28 @@ def _yaml() -> YAML:
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.allow_duplicate_keys = False
     return yaml
+
+
+@cache
+def canonical_parser() -> YAML:
+    # typ="safe" parses with libyaml (ruamel.yaml.clib) where it is
+    # installed, still resolving scalars by YAML 1.2 rules like "rt".
+    yaml = YAML(typ="safe")
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def load_canonical_yaml(text: str, path: str) -> Any:
+    """Parse a file idc wrote itself (a snapshot, a backup): plain dicts and
+    lists, no comments or positions, about eight times faster than the
+    round-trip loader, which matters at hundreds of thousands of records.
+    Anything it refuses is parsed again by load_yaml_text, so a broken
+    file still gets its located diagnostic (or, should the two parsers
+    ever disagree on what is valid, the round-trip reading)."""
+    try:
+        return canonical_parser().load(text)
+    except YAMLError:
+        return load_yaml_text(text, path)
 
 
 def load_yaml_text(text: str, path: str) -> Any:

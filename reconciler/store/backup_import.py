@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.desired.schema import validate_document
-from reconciler.desired.yaml_io import load_yaml_text
+from reconciler.desired.yaml_io import load_canonical_yaml, load_yaml_text
 from reconciler.errors import IdcError, InputError
 from reconciler.model import State
 from reconciler.store.backup_audit import audit_backup
@@ -158,8 +158,10 @@ def _check_schemas(files: dict[str, bytes], origin: str) -> None:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise InputError(f"{shown}: not UTF-8") from None
-        doc = load_yaml_text(text, shown)
-        problems += validate_document(doc, schema.removesuffix(".schema.json"), shown, text)
+        name = schema.removesuffix(".schema.json")
+        if validate_document(load_canonical_yaml(text, shown), name, shown, text):
+            # parsed again with positions, only to locate the problems
+            problems += validate_document(load_yaml_text(text, shown), name, shown, text)
     if problems:
         raise InputError(problems)
 

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
-from reconciler.desired.yaml_io import load_yaml_text
+from reconciler.desired.yaml_io import load_canonical_yaml
 from reconciler.fsutil import atomic_write_bytes, atomic_write_with
 from reconciler.model import State
 from reconciler.store.backup_csv import write_csv
@@ -55,7 +55,7 @@ def yaml_name(path: str) -> str:
 
 
 def _as_json(data: bytes, shown: str) -> bytes:
-    doc = load_yaml_text(data.decode("utf-8"), shown)
+    doc = load_canonical_yaml(data.decode("utf-8"), shown)
     return (json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode()
 
 

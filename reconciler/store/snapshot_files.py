@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-from reconciler.desired.yaml_io import dump_yaml, load_yaml_text
+from reconciler.desired.yaml_io import dump_yaml, load_canonical_yaml
 from reconciler.errors import Diagnostic, InputError
 from reconciler.model import Assignment, Membership, PrincipalType, State, StateMeta, codec
 
@@ -216,7 +216,7 @@ class _Reader:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise self.fail(path, "file is not UTF-8") from None
-        doc = load_yaml_text(text, self.shown(path))
+        doc = load_canonical_yaml(text, self.shown(path))
         if doc is None:
             return {}
         if not isinstance(doc, Mapping):

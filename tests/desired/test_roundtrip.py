@@ -6,6 +6,7 @@ read back identically and pass the same schema a person's file must pass.
 
 from __future__ import annotations
 
+import json
 import re
 import string
 import tempfile
@@ -17,7 +18,12 @@ from hypothesis import strategies as st
 
 from reconciler.desired.loader import load_documents
 from reconciler.desired.schema import validate_document
-from reconciler.desired.yaml_io import dump_yaml, load_yaml_text
+from reconciler.desired.yaml_io import (
+    canonical_parser,
+    dump_yaml,
+    load_canonical_yaml,
+    load_yaml_text,
+)
 from reconciler.model import (
     Address,
     CustomerManagedPolicy,
@@ -230,3 +236,18 @@ def test_snapshot_files_load_back_through_the_loader(people: list[User]) -> None
     where = [desired.locations[("user", u.user_name)] for u in people]
     assert {w.path for w in where} <= {"state/users.yaml"}
     assert [w.line for w in where] == sorted({w.line for w in where})  # in file order
+
+
+@settings(max_examples=200, deadline=None)
+@given(users, permission_sets())
+def test_the_fast_snapshot_parser_reads_what_the_round_trip_parser_reads(
+    user: User, ps: PermissionSet
+) -> None:
+    """Snapshots are read with libyaml's parser (load_canonical_yaml); on
+    every string AWS accepts it must read exactly what the round-trip
+    loader reads, by itself (not by falling back to it)."""
+    doc = {"users": [codec.user_to_doc(user)], "permission_sets": [codec.permission_set_to_doc(ps)]}
+    text = dump_yaml(doc)
+    fast = canonical_parser().load(text)
+    assert json.loads(json.dumps(fast)) == json.loads(json.dumps(load_yaml_text(text, "t.yaml")))
+    assert load_canonical_yaml(text, "t.yaml") == fast
