@@ -109,6 +109,12 @@ class AppContext:
 
         return BackupReader(self.aws, self.backup_key)
 
+    def release_aws(self) -> None:
+        """End this run's AWS session (and save and stop the --sim
+        simulator), for a command that goes on without it."""
+        self.stack.close()
+        self._session = None
+
     def aws(self) -> Any:
         """The AWS session for this run; with --sim, the embedded simulator
         is started first (and its state saved when the command ends).

@@ -103,6 +103,6 @@ def _print(report: PruneReport, dry_run: bool) -> None:
         if decision.keep:
             click.echo(f"  keep    {decision.candidate.name}  ({', '.join(decision.reasons)})")
         else:
-            click.echo(f"  {'remove' if dry_run else 'removed'}  {decision.candidate.name}")
+            click.echo(f"  {'remove' if dry_run else 'removed':<8}{decision.candidate.name}")
     for name in report.left_alone:
         click.echo(f"  left    {name}  (not a complete idc backup)")

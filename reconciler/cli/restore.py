@@ -224,6 +224,7 @@ def _test(app: AppContext, rev: str) -> None:
     from reconciler.cli.restore_verify import restore_into_simulator
 
     source = load_source(app.repo, rev, app.field_keys(), app.backups().snapshot)
+    app.release_aws()  # done with --sim's S3, if a backup came from it: --test needs its own
     app.say(f"Test-restoring {source.label} into an empty simulator ...")
     with listed_problems():
         verdict, warnings = restore_into_simulator(source)

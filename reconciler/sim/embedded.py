@@ -78,10 +78,41 @@ def snapshot_state(sim: Simulator) -> bytes:
         # command is unwrapped by the next.
         # Pickled on its own: the key-aware pickler is slower, and KMS is small.
         "kms": _pickle_kms(sim.kms.__dict__),
+        "s3": _s3_objects(sim),
         "iam_roles": sts.roles(),
         "cloudtrail": list(TRAIL.events),
     }
     return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _s3_objects(sim: Simulator) -> list[tuple[str, str, list[tuple[str, bytes, Any, Any]]]]:
+    """Buckets and their objects (`idc --sim export --to s3://...`, then
+    import or restore in the next command): name, region, and each key's
+    bytes and server-side encryption, as plain data (moto's objects hold
+    open temporary files, which do not pickle)."""
+    return [
+        (
+            bucket.name,
+            bucket.region_name,
+            [
+                (k, o.value, o.encryption, o.kms_key_id)
+                for k, o in bucket.keys.items()
+                if o is not None
+            ],
+        )
+        for bucket in sim.s3.buckets.values()
+    ]
+
+
+def _restore_s3(
+    sim: Simulator, buckets: list[tuple[str, str, list[tuple[str, bytes, Any, Any]]]]
+) -> None:
+    backend = sim.s3
+    for name, region, objects in buckets:
+        if name not in backend.buckets:
+            backend.create_bucket(name, region)
+        for key, value, encryption, kms_key_id in objects:
+            backend.put_object(name, key, value, encryption=encryption, kms_key_id=kms_key_id)
 
 
 def _pickle_kms(backend: dict[str, Any]) -> bytes:
@@ -103,6 +134,7 @@ def restore_state(sim: Simulator, data: bytes, source: str = "simulator state") 
     organizations_backends.master_accounts.update(state["master_accounts"])
     if "kms" in state:  # absent in files written before KMS was kept
         sim.kms.__dict__.update(pickle.loads(state["kms"]))
+    _restore_s3(sim, state.get("s3", []))
     sts.set_roles(state.get("iam_roles", {}))
     TRAIL.events = list(state.get("cloudtrail", ()))
 

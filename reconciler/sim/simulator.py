@@ -15,6 +15,7 @@ from moto import mock_aws
 from moto.identitystore.models import identitystore_backends
 from moto.kms.models import kms_backends
 from moto.organizations.models import organizations_backends
+from moto.s3.models import s3_backends
 from moto.ssoadmin.models import ssoadmin_backends
 
 from reconciler.sim import patches, sts
@@ -23,6 +24,8 @@ from reconciler.sim.identitystore_backend import SimIdentityStoreBackend
 from reconciler.sim.realism import Realism
 from reconciler.sim.runtime import RUNTIME
 from reconciler.sim.ssoadmin_backend import DEMO_ACCOUNT, DEMO_REGION, SimSSOAdminBackend
+
+S3_PARTITION = "aws"  # moto keeps S3 per partition, not per region
 
 FAKE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -125,6 +128,10 @@ class Simulator:
     @property
     def identity_store(self) -> SimIdentityStoreBackend:
         return identitystore_backends[DEMO_ACCOUNT][DEMO_REGION]  # type: ignore[return-value]
+
+    @property
+    def s3(self) -> Any:
+        return s3_backends[DEMO_ACCOUNT][S3_PARTITION]
 
     @property
     def kms(self) -> Any:

@@ -5,6 +5,7 @@ restored into the simulator equal to its source."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,12 @@ import pytest
 from reconciler.aws.clients import AwsSession
 from reconciler.aws.s3_objects import S3Objects, ServerSideEncryption
 from reconciler.sim import Simulator
+from reconciler.sim.embedded import embedded_simulator
 from tests.cli.iam_policy_help import assert_allowed, policy, recording
 from tests.cli.test_export import export, snapshot_repo
 from tests.cli.test_export_encrypted import KEY_VAR, new_key, set_key
-from tests.conftest import IdcRunner
+from tests.conftest import IdcRunner, run_idc
+from tests.store.conftest import make_git_repo
 
 BUCKET = "idc-backups"
 
@@ -114,3 +117,26 @@ def test_every_backup_call_is_in_the_iam_policy(
     assert_allowed(calls, allowed, "export/import/prune")
     plan = policy(idc, *args, "plan", "--backups", f"s3://{BUCKET}/idc")
     assert "s3:GetObject" in plan and "s3:PutObject" not in plan and "s3:DeleteObject" not in plan
+
+
+def test_the_embedded_simulator_keeps_s3_between_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`idc --sim`: an encrypted backup exported to the simulator's S3 by one
+    command is test-restored by the next, into a simulator of its own."""
+    repo = tmp_path / "repo"
+    make_git_repo(repo)
+    monkeypatch.setenv(KEY_VAR, new_key())
+    (repo / "idc.yaml").write_text(f"encryption:\n  key: env:{KEY_VAR}\n")
+    with embedded_simulator(repo / ".idc" / "sim") as sim:
+        sim.client("s3").create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": sim.region}
+        )
+    sim_idc = ("--repo", str(repo), "--sim")
+    assert run_idc(*sim_idc, "snapshot").exit_code == 0
+    result = run_idc(*sim_idc, "export", "--to", f"s3://{BUCKET}/idc", "--encrypt")
+    assert result.exit_code == 0, result.output
+    (source,) = re.findall(r"ok +(s3://\S+)", result.stdout)
+    result = run_idc(*sim_idc, "restore", source, "--test")
+    assert result.exit_code == 0, result.output
+    assert "restorable: 8 users, 6 groups, 11 memberships" in result.stdout
