@@ -7,11 +7,19 @@ journal and lock as `idc apply` (so `idc rollback JOURNAL` undoes it).
 
 from __future__ import annotations
 
+import shlex
 import time
 
 import click
 
-from reconciler.apply.grant import GrantRequest, Prepared, execute, prepare, summarize
+from reconciler.apply.grant import (
+    GrantRequest,
+    Prepared,
+    execute,
+    inventory_of,
+    prepare,
+    summarize,
+)
 from reconciler.cli.apply import (
     confirm,
     finish,
@@ -22,9 +30,10 @@ from reconciler.cli.apply import (
 )
 from reconciler.cli.context import AppContext, pass_app
 from reconciler.desired.filters.selection import selector_from
-from reconciler.desired.settings import load_settings
+from reconciler.desired.settings import Settings, load_settings
 from reconciler.errors import ApplyError
 from reconciler.plan.grant import unchanged_accounts
+from reconciler.store.desired_edit import write_grant
 
 MAX_BATCH = 15  # AWS: at most 15 outstanding asynchronous assignment requests
 
@@ -49,6 +58,22 @@ def _show(app: AppContext, prepared: Prepared) -> None:
     click.echo(f"Plan: {len(plan.changes)} to {verb}, {left} {skipped} (skipped).")
 
 
+def _write(app: AppContext, prepared: Prepared, settings: Settings) -> None:
+    """--write: the plan above, as an edit of desired/ instead of AWS calls."""
+    grant, selector = prepared.grant, prepared.request.selector
+    chosen = [selector.text] if selector.flag == "ACCOUNT" else [selector.flag, selector.text]
+    command = shlex.join(["idc", grant.action, grant.permission_set, grant.principal, *chosen])
+    edits = write_grant(app.repo, grant, inventory_of(prepared.scope, settings), command)
+    if not edits:
+        already = "grants" if grant.action == "assign" else "does not grant"
+        click.echo(f"desired/ already {already} this; nothing written")
+        return
+    sign = "+" if grant.action == "assign" else "-"
+    for edit in edits:
+        click.echo(f"{shown_path(app, edit.path)}: {sign} {len(edit.accounts)} account(s)")
+    app.say("next: `idc plan` shows the same plan; commit desired/ and open a pull request")
+
+
 def _help(action: str) -> str:
     """assign's and revoke's --help: the same words, the other direction."""
     to = "to" if action == "assign" else "from"
@@ -57,6 +82,7 @@ def _help(action: str) -> str:
     The accounts come from exactly one selector: ACCOUNT (an id or name),
     --filter, --ou-filter, --account-pattern or --accounts. The plan is
     printed first; the change is journaled: undo it with `idc rollback JOURNAL`.
+    --write puts the change into desired/ instead, for a pull request.
 
     \b
     Examples:
@@ -107,6 +133,11 @@ def make_command(action: str) -> click.Command:
     @click.option(
         "--allow-deletes", is_flag=True, help="Permit more deletes than safety.max_deletes."
     )
+    @click.option(
+        "--write",
+        is_flag=True,
+        help="Do not call AWS: write the change into desired/ (comments kept) for a pull request.",
+    )
     @pass_app
     def command(
         app: AppContext,
@@ -123,6 +154,7 @@ def make_command(action: str) -> click.Command:
         batch_size: int,
         continue_on_error: bool,
         allow_deletes: bool,
+        write: bool,
     ) -> None:
         selector = selector_from(account, filter_expr, ou_filter, account_pattern, accounts)
         assert selector is not None
@@ -134,8 +166,11 @@ def make_command(action: str) -> click.Command:
             selector,
         )
         settings = load_settings(app.repo)
-        if dry_run:
-            _show(app, prepare(app.aws(), settings, request, allow_deletes=allow_deletes))
+        if dry_run or write:
+            prepared = prepare(app.aws(), settings, request, allow_deletes=allow_deletes)
+            _show(app, prepared)
+            if write and not dry_run:
+                _write(app, prepared, settings)
             return
         with holding_lock(app, settings, action), interrupted_apply(app):
             prepared = prepare(app.aws(), settings, request, allow_deletes=allow_deletes)
