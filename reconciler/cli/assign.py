@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shlex
 import time
+from collections.abc import Callable
 
 import click
 
@@ -29,9 +30,11 @@ from reconciler.cli.apply import (
     shown_path,
 )
 from reconciler.cli.context import AppContext, pass_app
+from reconciler.cli.progress_bars import read_progress, write_progress
 from reconciler.desired.filters.selection import selector_from
 from reconciler.desired.settings import Settings, load_settings
-from reconciler.errors import ApplyError
+from reconciler.errors import ApplyError, AwsError
+from reconciler.model.operations import Op
 from reconciler.plan.grant import unchanged_accounts
 from reconciler.store.desired_edit import write_grant
 
@@ -56,6 +59,24 @@ def _show(app: AppContext, prepared: Prepared) -> None:
         click.echo(f"  {account}  {prepared.account_name(account):<24} {what}")
     left = len(unchanged_accounts(grant, plan))
     click.echo(f"Plan: {len(plan.changes)} to {verb}, {left} {skipped} (skipped).")
+
+
+def _also(
+    report: Callable[[Op, AwsError | None], None], advance: Callable[[], None]
+) -> Callable[[Op, AwsError | None], None]:
+    def both(op: Op, error: AwsError | None) -> None:
+        report(op, error)
+        advance()
+
+    return both
+
+
+def _prepare(
+    app: AppContext, settings: Settings, request: GrantRequest, allow_deletes: bool
+) -> Prepared:
+    """The small live read and the plan, with a progress bar on a terminal."""
+    with read_progress(app) as progress:
+        return prepare(app.aws(), settings, request, allow_deletes=allow_deletes, progress=progress)
 
 
 def _write(app: AppContext, prepared: Prepared, settings: Settings) -> None:
@@ -167,13 +188,13 @@ def make_command(action: str) -> click.Command:
         )
         settings = load_settings(app.repo)
         if dry_run or write:
-            prepared = prepare(app.aws(), settings, request, allow_deletes=allow_deletes)
+            prepared = _prepare(app, settings, request, allow_deletes)
             _show(app, prepared)
             if write and not dry_run:
                 _write(app, prepared, settings)
             return
         with holding_lock(app, settings, action), interrupted_apply(app):
-            prepared = prepare(app.aws(), settings, request, allow_deletes=allow_deletes)
+            prepared = _prepare(app, settings, request, allow_deletes)
             _show(app, prepared)
             if prepared.plan.empty:
                 app.say("No changes: nothing to do.")
@@ -188,7 +209,10 @@ def make_command(action: str) -> click.Command:
             target.max_in_flight = batch_size
             target.stop_at_first_failure = not continue_on_error
             started = time.monotonic()
-            result = execute(target, prepared, continue_on_error=continue_on_error)
+            writes = f"{action[:-1] if action.endswith('e') else action}ing"
+            with write_progress(app, writes, len(prepared.plan.changes)) as advance:
+                target.on_result = _also(target.on_result, advance)
+                result = execute(target, prepared, continue_on_error=continue_on_error)
             summary = summarize(prepared, result, time.monotonic() - started)
             shown = shown_path(app, result.journal)
             for line in summary.lines(shown):

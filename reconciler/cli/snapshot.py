@@ -9,16 +9,13 @@ and git exactly as they were.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reconciler.aws.call_report import format_call_stats
-from reconciler.aws.read_context import Progress as ReadProgress
 from reconciler.aws.reader import read_state
 from reconciler.cli.context import AppContext, pass_app
+from reconciler.cli.progress_bars import read_progress
 from reconciler.desired.settings import SETTINGS_FILE, load_settings
 from reconciler.model import State
 from reconciler.store.snapshotter import SnapshotResult, Snapshotter
@@ -29,32 +26,6 @@ def _instance(app: AppContext) -> str:
     if (app.repo / SETTINGS_FILE).is_file():
         return load_settings(app.repo).instance
     return "auto"
-
-
-@contextmanager
-def _progress(app: AppContext) -> Iterator[ReadProgress | None]:
-    """A live rich progress display on stderr, only when stderr is a terminal
-    (logs and CI get the one summary line instead)."""
-    console = app.err
-    if app.quiet or not console.is_terminal:
-        yield None
-        return
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
-        tasks: dict[str, object] = {}
-
-        def report(phase: str, done: int, total: int | None) -> None:
-            task = tasks.get(phase)
-            if task is None:
-                task = tasks[phase] = bar.add_task(phase, total=total)
-            bar.update(task, completed=done, total=total)  # type: ignore[arg-type]
-
-        yield report
 
 
 def _counts(state: State) -> str:
@@ -99,7 +70,7 @@ def command(app: AppContext, message: str | None, no_commit: bool, tag: str | No
     instance = _instance(app)
     session = app.aws()
     started = time.monotonic()
-    with _progress(app) as progress:
+    with read_progress(app) as progress:
         state = read_state(session, instance=instance, progress=progress)
     elapsed = time.monotonic() - started
     app.say(f"read {session.stats.total_calls} API calls in {elapsed:.1f}s")
