@@ -110,11 +110,8 @@ def _fetch_verified(
             )
         elif found.sha256 != expected.sha256:
             problems.append(f"{where}/{path}: sha256 differs from the manifest (altered)")
-    if problems:
-        raise IdcError(
-            "the backup does not match its manifest, so nothing was read from it:\n  "
-            + "\n  ".join(problems)
-        )
+    if problems:  # one line each (the CLI counts them); nothing was read
+        raise IdcError("\n".join(f"{p}; the backup was not read" for p in problems))
     return {
         path: (tmp / f"{index}").read_bytes() for index, path in enumerate(sorted(manifest.files))
     }

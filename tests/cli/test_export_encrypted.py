@@ -124,6 +124,25 @@ def test_import_with_the_key_and_refusals(
     ).read_bytes()
 
 
+def forge(backup: Path, name: str = "state/users.yaml") -> None:
+    """Flip one ciphertext byte and rewrite the manifest's sha256 and size to
+    match, so only the encryption's own authentication can catch it."""
+    path = backup / name
+    forged = bytearray(path.read_bytes())
+    forged[-20] ^= 0x01
+    path.write_bytes(bytes(forged))
+    manifest = backup / "manifest.json"
+    doc = json.loads(manifest.read_text())
+    doc["files"][name] = {"sha256": hashlib.sha256(forged).hexdigest(), "size": len(forged)}
+    manifest.write_text(json.dumps(doc, indent=2))
+
+
+def refused_import(idc: IdcRunner, repo: Path, backup: Path, message: str) -> None:
+    result = idc("--repo", str(repo), "import", str(backup))
+    assert result.exit_code == 1 and message in result.stderr, result.output
+    assert "Traceback" not in result.stderr
+
+
 def test_file_key(repo: Path, tmp_path: Path, idc: IdcRunner) -> None:
     (repo / "backup.key").write_text(new_key() + "\n")
     settings = repo / "idc.yaml"
@@ -131,9 +150,12 @@ def test_file_key(repo: Path, tmp_path: Path, idc: IdcRunner) -> None:
     backup = encrypted_backup(repo, tmp_path / "bk")
     result = idc("--repo", str(repo), "import", str(backup))
     assert result.exit_code == 0 and "verified" in result.stdout, result.output
+    real = (repo / "backup.key").read_text()
     (repo / "backup.key").write_text(new_key() + "\n")
-    result = idc("--repo", str(repo), "import", str(backup))
-    assert result.exit_code == 1 and "file:backup.key" in result.stderr, result.output
+    refused_import(idc, repo, backup, "file:backup.key")
+    (repo / "backup.key").write_text(real)
+    forge(backup)
+    refused_import(idc, repo, backup, "users.yaml")
 
 
 def test_kms_key(repo: Path, tmp_path: Path, sim: Simulator, idc: IdcRunner) -> None:
@@ -149,5 +171,7 @@ def test_kms_key(repo: Path, tmp_path: Path, sim: Simulator, idc: IdcRunner) -> 
     result = idc("--repo", str(repo), "import", str(backup))
     assert result.exit_code == 0, result.output
     settings.write_text(plain.replace("{KEY}", f"kms:{other}"))
-    result = idc("--repo", str(repo), "import", str(backup))
-    assert result.exit_code == 1 and "IncorrectKeyException" in result.stderr, result.output
+    refused_import(idc, repo, backup, "IncorrectKeyException")
+    settings.write_text(plain.replace("{KEY}", f"kms:{first}"))
+    forge(backup, "state/groups.yaml")
+    refused_import(idc, repo, backup, "groups.yaml")
