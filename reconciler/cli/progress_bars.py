@@ -15,28 +15,30 @@ from reconciler.aws.read_context import Progress as ReadProgress
 from reconciler.cli.context import AppContext
 
 
-@contextmanager
-def read_progress(app: AppContext) -> Iterator[ReadProgress | None]:
-    """A live rich progress display on stderr, only when stderr is a terminal
-    (logs and CI get the one summary line instead)."""
+def _bars(app: AppContext) -> Progress | None:
+    """A transient rich display on stderr; None when there is no terminal."""
     console = app.err
     if app.quiet or not console.is_terminal:
+        return None
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    return Progress(*columns, TimeElapsedColumn(), console=console, transient=True)
+
+
+@contextmanager
+def read_progress(app: AppContext) -> Iterator[ReadProgress | None]:
+    """One bar per read phase, as the reader reports them."""
+    bars = _bars(app)
+    if bars is None:
         yield None
         return
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
+    with bars:
         tasks: dict[str, object] = {}
 
         def report(phase: str, done: int, total: int | None) -> None:
             task = tasks.get(phase)
             if task is None:
-                task = tasks[phase] = bar.add_task(phase, total=total)
-            bar.update(task, completed=done, total=total)  # type: ignore[arg-type]
+                task = tasks[phase] = bars.add_task(phase, total=total)
+            bars.update(task, completed=done, total=total)  # type: ignore[arg-type]
 
         yield report
 
@@ -45,16 +47,10 @@ def read_progress(app: AppContext) -> Iterator[ReadProgress | None]:
 def write_progress(app: AppContext, what: str, total: int) -> Iterator[Callable[[], None]]:
     """A bar of `total` writes; call the yielded function once per write
     that ended (done or failed)."""
-    console = app.err
-    if app.quiet or not console.is_terminal or total == 0:
+    bars = _bars(app) if total else None
+    if bars is None:
         yield lambda: None
         return
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(what, total=total)
-        yield lambda: bar.advance(task)
+    with bars:
+        task = bars.add_task(what, total=total)
+        yield lambda: bars.advance(task)
