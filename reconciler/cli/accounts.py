@@ -25,6 +25,7 @@ from reconciler.desired.filters import (
     left_out,
     parse,
 )
+from reconciler.desired.filters.selection import Selector, select, selector_from
 from reconciler.desired.settings import SETTINGS_FILE, Settings, load_settings
 from reconciler.model.accounts import Account
 
@@ -69,6 +70,18 @@ def _table(rows: list[dict[str, Any]]) -> Table:
     "default: list every account.",
 )
 @click.option(
+    "--ou-filter", metavar="PATH", help="OU path, recursive: Root/Prod or /Root/Prod (as assign)."
+)
+@click.option(
+    "--account-pattern", metavar="REGEX", help="Account name regex, re.search (as assign)."
+)
+@click.option(
+    "--accounts",
+    "account_list",
+    metavar="ID,ID",
+    help="Explicit account ids (or names), separated by commas (as assign).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
@@ -90,6 +103,9 @@ def _table(rows: list[dict[str, Any]]) -> Table:
 def command(
     app: AppContext,
     expression: str | None,
+    ou_filter: str | None,
+    account_pattern: str | None,
+    account_list: str | None,
     fmt: str,
     include_suspended: bool,
     include_management: bool,
@@ -102,12 +118,23 @@ def command(
     In OU paths a / inside an OU name is written %2F (and % as %25):
     ou:/Root/Prod%2FLegacy is the OU named "Prod/Legacy".
 
+    --ou-filter, --account-pattern and --accounts select exactly as they do
+    for `idc assign` and `idc revoke`, so the preview is what those would do.
+
     \b
     Examples:
       idc accounts --filter 'ou:/Root/Prod and not tag:tier=sandbox'
+      idc accounts --ou-filter Root/Prod
       idc --sim accounts --format json
     """
-    if expression is not None:
+    selector = None
+    if (ou_filter, account_pattern, account_list) != (None, None, None):
+        # assign's selectors (and its one-selector rule, --filter included);
+        # malformed input fails here, before any AWS call
+        selector = selector_from(
+            None, expression, ou_filter, account_pattern, account_list, required=False
+        )
+    elif expression is not None:
         _parse_or_exit(expression)  # fail before any AWS call
     settings = _settings(app)
     state = read_state(app.aws(), instance=settings.instance, kinds=frozenset({"account"}))
@@ -118,7 +145,10 @@ def command(
     )
     warnings: list[str] = []
     dropped: dict[str, frozenset[str]] = {}
-    if expression is None:
+    if selector is not None:
+        expression = selector.describe()  # json `filter` and the summary name it
+        selected, warnings, dropped = _selected(selector, inventory)
+    elif expression is None:
         selected = list(inventory.accounts)
     else:
         try:
@@ -143,17 +173,28 @@ def command(
         if not console.is_terminal:  # piped or captured: never wrap a row
             console.width = 1000
         console.print(_table(rows))
-    click.echo(_summary(rows, expression, dropped))
+    shown = expression if selector or expression is None else str(parse(expression))
+    click.echo(_summary(rows, shown, dropped))
+
+
+def _selected(
+    selector: Selector, inventory: Inventory
+) -> tuple[list[str], list[str], dict[str, frozenset[str]]]:
+    """The ids, warnings and left-out accounts of one of assign's selectors;
+    IdcError ("no accounts match ...") exactly where assign would stop."""
+    selection = select(selector, inventory)
+    dropped = left_out(selector.expression, inventory) if selector.expression else {}
+    return sorted(selection.ids), list(selection.warnings), dropped
 
 
 def _summary(
-    rows: list[dict[str, Any]], expression: str | None, dropped: dict[str, frozenset[str]]
+    rows: list[dict[str, Any]], shown: str | None, dropped: dict[str, frozenset[str]]
 ) -> str:
     noun = "account" if len(rows) == 1 else "accounts"
-    if expression is not None:
+    if shown is not None:
         verb = "matches" if len(rows) == 1 else "match"
         left = "".join(f"; {phrase}" for phrase in describe_left_out(dropped, flags=True))
-        return f"{len(rows)} {noun} {verb} {str(parse(expression))!r}{left}"
+        return f"{len(rows)} {noun} {verb} {shown!r}{left}"
     excluded = [f"{r['id']} ({r['excluded']})" for r in rows if r["excluded"]]
     if not excluded:
         return f"{len(rows)} {noun}"
