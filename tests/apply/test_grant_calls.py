@@ -50,16 +50,23 @@ def eligible(sim: Simulator) -> set[str]:
 
 
 def prepared(
-    selector: dict[str, str], principal_type: str | None = None
+    *,
+    filter_expr: str | None = None,
+    accounts: str | None = None,
+    principal_type: str | None = None,
 ) -> tuple[Prepared, Counter[str]]:
+    """`idc assign PERMISSION_SET GROUP` with the selector given: its plan, and
+    the calls making it took."""
+    selector = selector_from(filter_expr=filter_expr, accounts=accounts)
+    assert selector is not None
     session = fast_session()
-    request = GrantRequest(
-        "assign", PERMISSION_SET, GROUP, principal_type, selector_from(**selector)
-    )
+    request = GrantRequest("assign", PERMISSION_SET, GROUP, principal_type, selector)
     return prepare(session, Settings(), request), session.stats.calls
 
 
-def minimal_reads(sim: Simulator, selected: set[str], principal_lookups: dict[str, int]) -> dict:
+def minimal_reads(
+    sim: Simulator, selected: set[str], principal_lookups: dict[str, int]
+) -> dict[str, int]:
     parents = len(sim.organizations.ou)  # the root and every OU, each asked once per listing
     return {
         "sso-admin:ListInstances": 1,
@@ -78,7 +85,7 @@ def minimal_reads(sim: Simulator, selected: set[str], principal_lookups: dict[st
 def test_prepare_makes_only_the_minimal_reads(sim: Simulator) -> None:
     selected = eligible(sim)
     assert 0 < len(selected & provisioned_to(sim, PERMISSION_SET)) < len(selected)
-    result, calls = prepared({"filter_expr": "*"})
+    result, calls = prepared(filter_expr="*")
     assert result.selection.ids == selected
     lookups = {"identitystore:GetUserId": 1, "identitystore:GetGroupId": 1}
     assert dict(calls) == minimal_reads(sim, selected, lookups)
@@ -88,12 +95,12 @@ def test_a_principal_type_needs_one_lookup_and_a_narrow_selector_fewer_reads(
     sim: Simulator,
 ) -> None:
     few = {"700000000001", "700000000002", "700000000003"}
-    _, calls = prepared({"accounts": ",".join(sorted(few))}, principal_type="GROUP")
+    _, calls = prepared(accounts=",".join(sorted(few)), principal_type="GROUP")
     assert dict(calls) == minimal_reads(sim, few, {"identitystore:GetGroupId": 1})
 
 
 def test_tags_are_read_only_when_the_selector_filters_on_them(sim: Simulator) -> None:
-    result, calls = prepared({"filter_expr": "tag:env=prod"}, principal_type="GROUP")
+    result, calls = prepared(filter_expr="tag:env=prod", principal_type="GROUP")
     expected = minimal_reads(sim, set(result.selection.ids), {"identitystore:GetGroupId": 1})
     expected["organizations:ListTagsForResource"] = len(sim.organizations.accounts)
     assert dict(calls) == expected
@@ -113,7 +120,7 @@ def held_by_group(sim: Simulator) -> set[str]:
 def test_execute_writes_once_per_new_assignment_and_reads_nothing_back(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    result, _ = prepared({"filter_expr": "*"})
+    result, _ = prepared(filter_expr="*")
     created = len(eligible(sim) - held_by_group(sim))
     assert len(result.plan.changes) == created > 0
     session = fast_session()
@@ -133,6 +140,6 @@ def test_execute_writes_once_per_new_assignment_and_reads_nothing_back(
     others = {"sso-admin:DescribeAccountAssignmentCreationStatus", "sts:GetCallerIdentity"}
     assert set(calls) - others == {"sso-admin:CreateAccountAssignment"}
 
-    again, calls = prepared({"filter_expr": "*"})
+    again, calls = prepared(filter_expr="*")
     assert again.plan.empty  # idempotent: the second run has nothing to write
     assert not any(":Create" in op or ":Delete" in op for op in calls)
