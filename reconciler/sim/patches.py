@@ -26,6 +26,7 @@ from moto.ssoadmin.responses import SSOAdminResponse
 
 from reconciler.sim import (
     cloudtrail,
+    iam_fixes,
     identitystore_responses,
     kms_fixes,
     organizations_responses,
@@ -141,5 +142,6 @@ def install() -> None:
             cls.call_action = _gated(cls.call_action, service)  # type: ignore[method-assign]
         s3_conditional.install()
         kms_fixes.install()
+        iam_fixes.install()
         sts.install()
         _installed = True

@@ -18,7 +18,7 @@ from moto.organizations.models import organizations_backends
 from moto.s3.models import s3_backends
 from moto.ssoadmin.models import ssoadmin_backends
 
-from reconciler.sim import patches, sts
+from reconciler.sim import iam_fixes, patches, sts
 from reconciler.sim.cloudtrail import TRAIL
 from reconciler.sim.identitystore_backend import SimIdentityStoreBackend
 from reconciler.sim.realism import Realism
@@ -80,6 +80,7 @@ class Simulator:
 
     def __exit__(self, *exc: object) -> None:
         try:
+            iam_fixes.drop_backends()  # state moto's stop would discard anyway
             self._mock.stop()
         finally:
             for key, value in self._saved_env.items():
