@@ -12,8 +12,10 @@ test with 20 accounts spent minutes there.
 The catalogue is constant, so it is parsed (and each document serialised)
 once per process; every backend still gets its own fresh policy objects, in
 the same order, with the same random ids drawn, so IAM behaves exactly as
-before. `drop_backends` lets the Simulator discard IAM state on exit without
-moto's wasted re-initialisation.
+before. Looking up an access key no longer creates a backend for every
+partition of every account on the way (a backend not yet created holds no
+keys, so the answer is the same). `drop_backends` lets the Simulator
+discard IAM state on exit without moto's wasted re-initialisation.
 """
 
 from __future__ import annotations
@@ -23,9 +25,12 @@ import json
 from datetime import datetime
 from typing import Any
 
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.iam import models
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy, IAMBackend, ManagedPolicy, iam_backends
 from moto.settings import load_iam_aws_managed_policies
+from moto.utilities.utils import PARTITION_NAMES
 
 
 @functools.cache
@@ -56,6 +61,16 @@ def _init_aws_policies(self: Any) -> list[ManagedPolicy]:
     ]
 
 
+def _get_account_id_from(access_key: str) -> str:
+    """moto.iam.models.get_account_id_from, reading only the backends that
+    exist (indexing an absent one builds it, catalogue and all)."""
+    for account_id, account in list(iam_backends.items()):
+        for partition in PARTITION_NAMES:
+            if partition in dict.keys(account) and access_key in account[partition].access_keys:
+                return account_id
+    return DEFAULT_ACCOUNT_ID
+
+
 def drop_backends() -> None:
     """Forget every IAM backend now; moto's reset on stop would rebuild
     each one (catalogue included) only to clear them all afterwards."""
@@ -65,3 +80,4 @@ def drop_backends() -> None:
 def install() -> None:
     """Called once by reconciler.sim.patches.install."""
     IAMBackend._init_aws_policies = _init_aws_policies  # type: ignore[method-assign]
+    models.get_account_id_from = _get_account_id_from
