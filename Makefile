@@ -20,8 +20,12 @@ demo: venv
 # Tests, then the linters and the layer contract; any failure fails the target.
 test: venv unit lint
 
+# Most tests wait (simulated latency, 20 TPS client pacing, idc --sim
+# subprocesses), not compute: 8 workers keep 2 cores busy. worksteal hands
+# a long module's remaining tests to idle workers. WORKERS=... to override.
+WORKERS ?= 8
 unit: venv
-	$(BIN)/python -m pytest -n 4 -m "not faults" tests
+	$(BIN)/python -m pytest -n $(WORKERS) --dist worksteal -m "not faults" tests
 
 lint: venv
 	$(BIN)/ruff check reconciler tests benchmarks
