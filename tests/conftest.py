@@ -8,10 +8,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
+from reconciler.aws.ratelimit import RateLimits
 from reconciler.cli.main import run
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# No wall-clock limits on properties: with 8 workers sharing 2 cores a draw
+# or an example can take seconds, which says nothing about the property
+# (hypothesis's 200 ms deadline and its too_slow check failed four of them
+# that way). A test's own @settings still override these.
+settings.register_profile("idc", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("idc")
 
 
 @dataclass
@@ -52,3 +61,21 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+
+
+UNPACED = RateLimits(sso_admin_tps=None, identitystore_tps=None, organizations=False)
+
+
+def unpace(mp: pytest.MonkeyPatch) -> None:
+    """`idc` run in this process no longer paces itself to AWS's rates
+    (20 TPS for sso-admin): for tests about something other than timing,
+    against a simulator without rate limits. Pacing keeps its own tests
+    (tests/aws, and every test that does not ask for this)."""
+    mp.setattr("reconciler.aws.clients.RateLimits", lambda: UNPACED)
+
+
+@pytest.fixture
+def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """See `unpace`; for module-scoped fixtures, call it with a
+    `pytest.MonkeyPatch.context()` of their own."""
+    unpace(monkeypatch)

@@ -178,6 +178,23 @@ def state_lock(state_dir: Path, on_wait: Callable[[str], None] = _say_waiting) -
         lock.release()
 
 
+def _write_through(path: Path, sim: Simulator) -> Callable[[], None]:
+    """Save the state after a call that may have changed it. Most such calls
+    (every sso-admin read may settle async work) change nothing; rewriting
+    (and fsyncing) the same bytes would only cost time, so an unchanged
+    state is not written again. The lock makes this process the only writer."""
+    written = path.read_bytes()
+
+    def save() -> None:
+        nonlocal written
+        data = snapshot_state(sim)
+        if data != written:
+            atomic_write_bytes(path, data)
+            written = data
+
+    return save
+
+
 @contextmanager
 def embedded_simulator(state_dir: Path, realism: Realism | None = None) -> Iterator[Simulator]:
     """Run a Simulator holding the state saved in `state_dir` (else the demo).
@@ -193,7 +210,7 @@ def embedded_simulator(state_dir: Path, realism: Realism | None = None) -> Itera
         else:
             seed_demo(sim)
             atomic_write_bytes(path, snapshot_state(sim))
-        RUNTIME.after_change = lambda: atomic_write_bytes(path, snapshot_state(sim))
+        RUNTIME.after_change = _write_through(path, sim)
         try:
             yield sim
         finally:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import boto3
+import pytest
 
 from reconciler.aws.clients import AwsSession
 from reconciler.sim import Simulator, sts
@@ -29,6 +30,7 @@ def test_an_assumed_role_session_calls_aws_as_that_role() -> None:
         assert credentials.method == "assume-role" and hasattr(credentials, "refresh_needed")
 
 
+@pytest.mark.usefixtures("unpaced")  # roles, not timing
 def test_every_command_can_act_as_a_role_from_the_option_or_idc_yaml(
     tmp_path: Path, idc: IdcRunner
 ) -> None:

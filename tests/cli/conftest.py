@@ -10,6 +10,7 @@ import pytest
 from reconciler.sim import Simulator, seed_demo
 from tests.cli.test_apply import change_desired
 from tests.cli.test_restore import idc_in, remove_grace_and_billing
+from tests.conftest import unpace
 from tests.store.conftest import make_git_repo
 
 
@@ -38,6 +39,7 @@ def changed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         ):
             mp.setenv(name, value)
         mp.delenv("AWS_PROFILE", raising=False)
+        unpace(mp)  # the restore tests are not about timing
         make_git_repo(repo)
         code, _, err = idc_in(repo, "init", "--from-live")
         assert code == 0, err

@@ -18,7 +18,7 @@ import pytest
 
 from reconciler.sim.embedded import embedded_simulator
 from reconciler.store.state_dir import read_state_dir
-from tests.conftest import ROOT, run_idc
+from tests.conftest import ROOT, run_idc, unpace
 from tests.store.conftest import make_git_repo
 
 KEY_VAR = "IDC_TEST_FIELDS_KEY"
@@ -73,6 +73,7 @@ def encrypted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     (repo / "idc.yaml").write_text(f"encryption:\n  key: env:{KEY_VAR}\n  fields: {FIELDS}\n")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(KEY_VAR, base64.b64encode(os.urandom(32)).decode())
+        unpace(mp)  # encryption is not about timing
         for run in range(2):
             code, out, err = idc_in(repo, "snapshot")
             assert code == 0, out + err

@@ -28,6 +28,8 @@ def _modes(repo: Path) -> dict[str, int]:
     }
 
 
+# Unpaced: the modes are the point, not the 20 TPS pacing (tested elsewhere).
+@pytest.mark.usefixtures("unpaced")
 @pytest.mark.parametrize(("mask", "expected"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
 def test_generated_files_honour_the_umask(
     idc: IdcRunner, tmp_path: Path, umask, mask: int, expected: int

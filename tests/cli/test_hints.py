@@ -4,6 +4,8 @@ copied hint acts on the same repository and the same (simulated) AWS."""
 import shlex
 from pathlib import Path
 
+import pytest
+
 from reconciler.cli.context import AppContext
 from tests.conftest import IdcRunner
 
@@ -29,6 +31,7 @@ def test_a_hint_naming_the_repository_or_spelling_options_is_kept() -> None:
     assert app.hinted("the next `idc --sim` command") == "the next `idc --sim` command"
 
 
+@pytest.mark.usefixtures("unpaced")  # hints, not timing
 def test_progress_hints_repeat_repo_and_sim(idc: IdcRunner, tmp_path: Path) -> None:
     repo = tmp_path / "org"
     assert idc("--repo", str(repo), "--sim", "init", "--from-live").exit_code == 0

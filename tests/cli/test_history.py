@@ -12,7 +12,7 @@ import git
 import pytest
 
 from reconciler.sim.embedded import embedded_simulator
-from tests.conftest import IdcRunner, run_idc
+from tests.conftest import IdcRunner, run_idc, unpace
 from tests.store.conftest import make_git_repo
 
 
@@ -74,6 +74,7 @@ def two_snapshots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         ):
             mp.setenv(name, value)
         mp.delenv("AWS_PROFILE", raising=False)
+        unpace(mp)  # history is not about timing
         assert run_idc("--repo", str(repo), "--sim", "snapshot", "--tag", "v1").exit_code == 0
         _change_the_organization(repo)
         second = run_idc("--repo", str(repo), "--sim", "snapshot", "-m", "after changes")

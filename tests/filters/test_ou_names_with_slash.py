@@ -40,6 +40,7 @@ def add_legacy_ou(repo: Path) -> str:
     return str(account)
 
 
+@pytest.mark.usefixtures("unpaced")  # filters, not timing
 def test_an_ou_named_with_a_slash_is_not_inside_its_namesake(
     idc: IdcRunner, tmp_path: Path
 ) -> None:

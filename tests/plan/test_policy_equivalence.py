@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -150,6 +151,7 @@ def _rewrite_developer(repo: Path, policy_yaml: str, description: str | None = N
     path.write_text(text)
 
 
+@pytest.mark.usefixtures("unpaced")  # policy comparison, not timing
 def test_cli_plan_ignores_a_reformatted_policy_and_apply_leaves_it(
     idc: IdcRunner, tmp_path: Path
 ) -> None:
