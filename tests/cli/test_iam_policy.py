@@ -122,6 +122,7 @@ def other_strategies(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(read_provisioning, "choose_provisioning_strategy", provisioning)
 
 
+@pytest.mark.usefixtures("unpaced")  # which calls, not how fast
 def test_snapshot_and_plan_read_exactly_what_their_policy_allows(
     tmp_path: Path,
     idc: IdcRunner,

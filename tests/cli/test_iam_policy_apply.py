@@ -142,6 +142,7 @@ def touch_every_kind(repo: Path) -> None:
     settings.write_text(settings.read_text() + f"lock:\n  s3: {LOCK}\n")
 
 
+@pytest.mark.usefixtures("unpaced")  # which calls, not how fast
 def test_apply_and_rollback_call_only_what_the_apply_policy_allows(
     tmp_path: Path, idc: IdcRunner, sim: Simulator, recorder: Recorder
 ) -> None:

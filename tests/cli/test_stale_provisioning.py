@@ -21,6 +21,9 @@ from reconciler.sim import Simulator
 from tests.cli.test_apply import journals
 from tests.conftest import IdcRunner
 
+# Provisioning, not timing: `idc` here does not pace itself to 20 TPS.
+pytestmark = pytest.mark.usefixtures("unpaced")
+
 NEW_ACCOUNT = "333333333333"  # Developer is not provisioned there in the demo
 DEVELOPER_ACCOUNTS = ["444444444446", "555555555555", "555555555556", "666666666666"]
 AUDITORS_RULE = f"""  - permission_set: Developer
