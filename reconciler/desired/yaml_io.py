@@ -61,6 +61,8 @@ def _yaml() -> YAML:
 def canonical_parser() -> YAML:
     # typ="safe" parses with libyaml (ruamel.yaml.clib) where it is
     # installed, still resolving scalars by YAML 1.2 rules like "rt".
+    # libyaml refuses some YAML 1.2 that idc never writes (a plain scalar
+    # with ':' inside a flow sequence, say): load_canonical_yaml falls back.
     yaml = YAML(typ="safe")
     yaml.allow_duplicate_keys = False
     return yaml

@@ -35,7 +35,7 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
 
 # --- apply and rollback of a plan touching every kind -------------------------------
 
-_yaml = YAML(typ="safe")
+_yaml = YAML(typ="safe", pure=True)  # ruamel's own YAML 1.2 parser, as idc reads YAML
 
 OPS_PS = {
     "name": "Ops",

@@ -251,3 +251,12 @@ def test_the_fast_snapshot_parser_reads_what_the_round_trip_parser_reads(
     fast = canonical_parser().load(text)
     assert json.loads(json.dumps(fast)) == json.loads(json.dumps(load_yaml_text(text, "t.yaml")))
     assert load_canonical_yaml(text, "t.yaml") == fast
+
+
+def test_what_libyaml_refuses_is_read_by_the_round_trip_parser() -> None:
+    """libyaml refuses ':' in a plain scalar inside a flow sequence (valid
+    YAML 1.2, e.g. a hand-edited policy ARN list); the fast path falls back."""
+    text = "managed_policies: [arn:aws:iam::aws:policy/ReadOnlyAccess]\n"
+    assert load_canonical_yaml(text, "t.yaml") == {
+        "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+    }

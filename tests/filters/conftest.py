@@ -17,7 +17,7 @@ DEMO = Path(__file__).resolve().parents[2] / "reconciler" / "sim" / "data" / "de
 
 
 def demo_state() -> State:
-    org: dict[str, Any] = YAML(typ="safe").load(DEMO.read_text())["organization"]
+    org: dict[str, Any] = YAML(typ="safe", pure=True).load(DEMO.read_text())["organization"]
     accounts = [
         Account(
             id=str(a["id"]),
