@@ -32,6 +32,9 @@ class AppContext:
     verbose: int = 0
     color: bool = True
     notify: str | None = None
+    # Set by `plan --detailed-exitcode` when live differs from desired/: the
+    # plan's summary, for `notify_on: [drift]`.
+    drift: str = ""
     role_arn: str | None = None
     external_id: str | None = None
     stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)

@@ -91,7 +91,12 @@ def _check_region(ctx: click.Context, param: click.Parameter, value: str | None)
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and requested output.")
 @click.option("-v", "--verbose", count=True, help="More detail; tracebacks on errors.")
 @click.option("--no-color", is_flag=True, envvar="NO_COLOR", help="Plain output.")
-@click.option("--notify", metavar="URL", help="Webhook, Slack URL or SNS ARN told of failures.")
+@click.option(
+    "--notify",
+    metavar="URL",
+    help="Webhook, Slack URL or SNS ARN told of failures (instead of notify: in idc.yaml; "
+    "'' for none).",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -181,10 +186,13 @@ def run(argv: list[str]) -> int:
             failure, code = _report(translated, verbose, hinted=app.hinted if app else str), 1
         else:
             failure, code = _report(exc, verbose, unexpected=True), 1
-    if code == 1 and app is not None and app.notify:
+    if app is not None and (code == 1 or app.drift):
         from reconciler.cli.notify import notify_failure
 
-        notify_failure(app, argv, failure)
+        if code == 1:
+            notify_failure(app, argv, failure)
+        else:
+            notify_failure(app, argv, app.drift, event="drift")
     return code if isinstance(code, int) else 0
 
 

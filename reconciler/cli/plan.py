@@ -29,6 +29,7 @@ from reconciler.plan.compare import compare_plans
 from reconciler.plan.only import only_kinds
 from reconciler.plan.reads import kinds_to_read
 from reconciler.render.formats import FORMAT_HELP, FORMATS, render_plan
+from reconciler.render.grouping import summary_line
 from reconciler.render.plan_compare import comparison_lines
 from reconciler.store.git_repo import head_commit, knows_commit
 from reconciler.store.restore import RESTORABLE_KINDS, parse_kinds
@@ -147,6 +148,7 @@ def command(
         return
     click.echo(_render(app, plan, fmt), nl=False)
     if detailed_exitcode and not plan.empty:
+        app.drift = f"live state differs from desired/: {summary_line(plan)}"
         raise click.exceptions.Exit(CHANGES_PENDING)
 
 

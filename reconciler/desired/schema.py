@@ -324,6 +324,9 @@ PATTERN_WORDS: dict[str, str] = {
         "an IAM role ARN (arn:aws:iam::111111111111:role/NAME)"
     ),
     r"^s3://[^/]+/.+$": "an S3 location s3://BUCKET/KEY",
+    r"^(https?://.+|arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256})$": (
+        "an https:// webhook URL or an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)"
+    ),
     r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|kms:.+)$": "env:NAME, file:PATH or kms:KEY_ID_OR_ARN",
 }
 

@@ -146,6 +146,8 @@ class Settings:
     role_arn: str | None = None  # aws.role_arn: assumed for every call
     external_id: str | None = None
     storage_warn_bytes: int = 0  # storage.warn_bytes: export warns above it (0: never)
+    notify: tuple[str, ...] = ()  # webhook URLs and SNS topic ARNs told of failures (and drift)
+    notify_on: tuple[str, ...] = ("failure",)
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any] | None) -> Settings:
@@ -182,6 +184,8 @@ class Settings:
             role_arn=aws.get("role_arn"),
             external_id=aws.get("external_id"),
             storage_warn_bytes=int(storage.get("warn_bytes", 0)),
+            notify=tuple(str(t) for t in doc.get("notify") or ()),
+            notify_on=tuple(str(e) for e in doc.get("notify_on", ("failure",))),
         )
 
 

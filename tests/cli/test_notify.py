@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.sim import Simulator
-from tests.conftest import IdcRunner
+from tests.conftest import IdcRunner, run_idc
+from tests.store.conftest import make_git_repo
 
 
 @pytest.fixture
@@ -78,3 +79,46 @@ def test_failure_is_published_to_sns(idc: IdcRunner, tmp_path: Path) -> None:
         messages = sqs.receive_message(QueueUrl=queue).get("Messages", [])
     assert len(messages) == 1
     assert "idc.yaml" in json.loads(messages[0]["Body"])["Message"]
+
+
+def adopted(repo: Path, settings: str) -> Path:
+    """The demo organization adopted as desired/, with `settings` in idc.yaml."""
+    make_git_repo(repo)
+    result = run_idc("--repo", str(repo), "init", "--from-live")
+    assert result.exit_code == 0, result.output
+    (repo / "idc.yaml").write_text((repo / "idc.yaml").read_text() + settings)
+    return repo
+
+
+def test_idc_yaml_notify_tells_of_failures_and_drift(
+    tmp_path: Path, sim: Simulator, webhook: tuple[str, list[dict[str, str]]]
+) -> None:
+    """notify: in idc.yaml, notify_on: [failure, drift]: a plan that finds
+    live state drifted from desired/ is reported, one in sync is not."""
+    url, received = webhook
+    repo = adopted(tmp_path / "repo", f"notify: [{url}]\nnotify_on: [failure, drift]\n")
+    result = run_idc("--repo", str(repo), "plan", "--detailed-exitcode")
+    assert result.exit_code == 0 and received == [], result.output
+    users = repo / "desired" / "users.yaml"
+    users.write_text(users.read_text().replace("display_name: Alice", "display_name: Alice B.", 1))
+    result = run_idc("--repo", str(repo), "plan", "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    (message,) = received
+    assert message["event"] == "found drift"
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in message["error"]
+    received.clear()
+    result = run_idc("--repo", str(repo), "restore", "no-such-rev", "--dry-run")
+    assert result.exit_code == 1 and received[0]["event"] == "failed"
+
+
+def test_drift_is_not_told_unless_asked_and_empty_notify_means_none(
+    tmp_path: Path, sim: Simulator, webhook: tuple[str, list[dict[str, str]]]
+) -> None:
+    url, received = webhook
+    repo = adopted(tmp_path / "repo", f"notify: [{url}]\n")  # notify_on defaults to failure
+    users = repo / "desired" / "users.yaml"
+    users.write_text(users.read_text().replace("display_name: Alice", "display_name: Alice B.", 1))
+    assert run_idc("--repo", str(repo), "plan", "--detailed-exitcode").exit_code == 2
+    assert received == []
+    result = run_idc("--notify", "", "--repo", str(repo), "restore", "no-such-rev", "--dry-run")
+    assert result.exit_code == 1 and received == [] and "notify" not in result.stderr
