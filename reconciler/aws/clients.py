@@ -23,6 +23,10 @@ from reconciler.aws.errors import NO_REGION, aws_call, config_problem, is_refusa
 from reconciler.aws.ratelimit import RateLimiter, RateLimits
 from reconciler.errors import IdcError, InputError
 
+# The error codes AWS throttles with (botocore retries them).
+THROTTLE_CODES = frozenset(
+    {"ThrottlingException", "TooManyRequestsException", "Throttling", "SlowDown"}
+)
 RETRY_CONFIG: Any = {"mode": "adaptive", "max_attempts": 12}
 
 
@@ -32,6 +36,7 @@ class CallStats:
 
     calls: Counter[str] = field(default_factory=Counter)
     attempts: Counter[str] = field(default_factory=Counter)
+    throttled: Counter[str] = field(default_factory=Counter)  # attempts AWS throttled
     throttle_wait: float = 0.0
     started: float = field(default_factory=time.monotonic)
     # Decisions worth showing with -v (e.g. the assignment read strategy).
@@ -46,6 +51,23 @@ class CallStats:
     def record_attempt(self, name: str) -> None:
         with self._lock:
             self.attempts[name] += 1
+
+    def record_throttle(self, name: str) -> None:
+        with self._lock:
+            self.throttled[name] += 1
+
+    def metrics(self) -> dict[str, object]:
+        """What a snapshot's manifest records of the run that read it:
+        calls per service, attempts AWS throttled, retries, wall time."""
+        per_service: Counter[str] = Counter()
+        for name, count in self.calls.items():
+            per_service[name.split(":", 1)[0]] += count
+        return {
+            "api_calls": dict(sorted(per_service.items())),
+            "throttled": sum(self.throttled.values()),
+            "retried": max(0, self.total_attempts - self.total_calls),
+            "seconds": round(self.elapsed(), 1),
+        }
 
     def add_note(self, message: str) -> None:
         with self._lock:
@@ -116,12 +138,19 @@ class AwsSession:
         self.stats.record_attempt(f"{service}:{operation}")
 
     def _after_attempt(
-        self, response: Any = None, caught_exception: BaseException | None = None, **_: Any
+        self,
+        response: Any = None,
+        caught_exception: BaseException | None = None,
+        event_name: str = "",
+        **_: Any,
     ) -> None:
         """Every HTTP attempt ends here (botocore's needs-retry event): note
         one that may have reached AWS without an answer, a 5xx or a lost
         connection, so a later refusal of the retry is not taken as proof
         that the call did nothing."""
+        if response is not None and response[1].get("Error", {}).get("Code") in THROTTLE_CODES:
+            # event_name is "needs-retry.<service>.<Operation>"
+            self.stats.record_throttle(event_name.split(".", 1)[-1].replace(".", ":", 1))
         if caught_exception is not None:
             unanswered = not is_refusal(caught_exception)
         else:

@@ -124,9 +124,10 @@ def list_command(app: AppContext, max_count: int | None, fmt: str) -> None:
 @_format_option("text", "json")
 @pass_app
 def stats_command(app: AppContext, fmt: str) -> None:
-    """Counts per kind over time, with the net change.
+    """Counts per kind over time, with the net change, and each run's cost.
 
-    One row per snapshot commit, oldest first.
+    One row per snapshot commit, oldest first: the counts, then the API
+    calls, throttled attempts and seconds of the run that read it.
 
     \b
     Examples:
@@ -136,17 +137,26 @@ def stats_command(app: AppContext, fmt: str) -> None:
     entries = [e for e in reversed(History(app.repo, app.field_keys()).entries()) if e.counts]
     trend = _trend(entries)
     if fmt == "json":
-        series = [{"rev": e.rev, "time": e.time, "counts": e.counts} for e in entries]
+        series = [
+            {"rev": e.rev, "time": e.time, "counts": e.counts, "metrics": e.metrics}
+            for e in entries
+        ]
         _echo_json({"snapshots": len(entries), "series": series, "trend": trend})
         return
     if not entries:
         app.say("no snapshots committed yet (run `idc snapshot`)")
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for title in ("TIME", "REV", *[k.upper().replace("_", " ") for k in COUNT_KINDS]):
+    kinds = [k.upper().replace("_", " ") for k in COUNT_KINDS]
+    for title in ("TIME", "REV", *kinds, "CALLS", "THROTTLED", "SECONDS"):
         table.add_column(title, no_wrap=True, justify="left")
     for entry in entries:
-        table.add_row(entry.time, entry.rev, *[str(entry.counts.get(k, "")) for k in COUNT_KINDS])
+        run = entry.metrics
+        calls = sum(run.get("api_calls", {}).values()) if run else ""
+        cost = [str(calls), str(run.get("throttled", "")), str(run.get("seconds", ""))]
+        table.add_row(
+            entry.time, entry.rev, *[str(entry.counts.get(k, "")) for k in COUNT_KINDS], *cost
+        )
     _print_table(app, table)
     console = _console(app)
     for kind, t in trend.items():

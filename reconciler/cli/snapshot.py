@@ -76,7 +76,7 @@ def command(app: AppContext, message: str | None, no_commit: bool, tag: str | No
     app.say(f"read {session.stats.total_calls} API calls in {elapsed:.1f}s")
     if app.verbose:
         app.err.print(format_call_stats(session.stats), markup=False, soft_wrap=True)
-    result = snapshotter.record(state, message)
+    result = snapshotter.record(state, message, metrics=session.stats.metrics())
     click.echo(summary_line(result, state))
     if app.field_keys().made_data_key:
         app.say(

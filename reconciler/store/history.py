@@ -47,6 +47,7 @@ class HistoryEntry:
     summary: str  # commit subject
     tags: tuple[str, ...] = ()
     counts: dict[str, int] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)  # the reading run's (manifest)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -139,6 +140,7 @@ class History:
                     summary=(message.splitlines() or [""])[0],
                     tags=tuple(sorted(tags.get(commit.hexsha, ()))),
                     counts=dict(manifest.counts) if manifest else {},
+                    metrics=dict(manifest.metrics or {}) if manifest else {},
                 )
             )
         return out

@@ -50,6 +50,9 @@ class Manifest:
     files: Mapping[str, str] = field(default_factory=dict)  # path -> sha256
     # Which user fields are encrypted and the wrapped data key (store.fields).
     encryption: Mapping[str, Any] | None = None
+    # The run that read it: API calls per service, throttled, retried, seconds.
+    # Not part of what the snapshot describes (describes_same ignores it).
+    metrics: Mapping[str, Any] | None = None
 
     def describes_same(self, other: Manifest) -> bool:
         """Equal in everything but when and by which version it was written."""
@@ -76,6 +79,7 @@ class Manifest:
             "counts": dict(self.counts),
             "files": dict(sorted(self.files.items())),
             **({"encryption": dict(self.encryption)} if self.encryption else {}),
+            **({"metrics": dict(self.metrics)} if self.metrics else {}),
         }
 
     @property
@@ -88,6 +92,7 @@ def build_manifest(
     data_files: Mapping[str, bytes],
     time: str,
     encryption: Mapping[str, Any] | None = None,
+    metrics: Mapping[str, Any] | None = None,
 ) -> Manifest:
     return Manifest(
         time=time,
@@ -96,6 +101,7 @@ def build_manifest(
         counts=state.counts(),
         files={path: sha256(data) for path, data in sorted(data_files.items())},
         encryption=encryption,
+        metrics=metrics,
     )
 
 
@@ -105,11 +111,13 @@ def render_snapshot(
     previous: Mapping[str, bytes] | None = None,
     time: str | None = None,
     keys: FieldKeys | None = None,
+    metrics: Mapping[str, Any] | None = None,
 ) -> SnapshotFiles:
     """The complete file set for `state`. When `previous` (the snapshot on
     disk) describes the same organization, its manifest is reused byte for
     byte, so nothing changes and nothing is committed. `keys`: where the
-    key for `encryption.fields` comes from (None: nothing is encrypted)."""
+    key for `encryption.fields` comes from (None: nothing is encrypted).
+    `metrics`: the reading run's figures, kept in a new manifest only."""
     old_bytes = (previous or {}).get(MANIFEST_FILE)
     old = None
     if old_bytes is not None:
@@ -119,7 +127,8 @@ def render_snapshot(
             old = None  # a broken manifest is simply replaced
     cipher = keys.sealer(old.encryption if old else None) if keys is not None else None
     data = render_data_files(state, cipher.seal_document if cipher else None)
-    manifest = build_manifest(state, data, time or utc_now(), cipher.record if cipher else None)
+    record = cipher.record if cipher else None
+    manifest = build_manifest(state, data, time or utc_now(), record, metrics)
     if old_bytes is not None and old is not None and old.describes_same(manifest):
         return {**data, MANIFEST_FILE: old_bytes}
     return {**data, MANIFEST_FILE: yaml_bytes(MANIFEST_SCHEMA, manifest.to_doc(), MANIFEST_FILE)}
@@ -137,6 +146,7 @@ def parse_manifest(data: bytes, origin: str = "state") -> Manifest:
             counts={str(k): int(v) for k, v in (doc.get("counts") or {}).items()},
             files={str(k): str(v) for k, v in (doc.get("files") or {}).items()},
             encryption=dict(doc["encryption"]) if doc.get("encryption") else None,
+            metrics=dict(doc["metrics"]) if doc.get("metrics") else None,
         )
     except InputError:
         raise

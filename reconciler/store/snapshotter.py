@@ -7,8 +7,10 @@ fails before minutes of API calls, and a failed read touches nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reconciler.desired.sealed import USER_NAME
 from reconciler.errors import IdcError, InputError
@@ -100,13 +102,21 @@ class Snapshotter:
             return State()  # an unreadable old snapshot: report everything as added
 
     def record(
-        self, state: State, message: str | None = None, *, time: str | None = None
+        self,
+        state: State,
+        message: str | None = None,
+        *,
+        time: str | None = None,
+        metrics: Mapping[str, Any] | None = None,
     ) -> SnapshotResult:
         """Write, commit and tag `state`; `time`: when it was read (an
-        import keeps its backup's time), else now."""
+        import keeps its backup's time), else now; `metrics`: the reading
+        run's API calls and time, for `idc history stats`."""
         previous = read_state_dir(self.state_dir)
         diff = diff_states(self._baseline(previous), state)
-        files = render_snapshot(state, previous=previous, time=time, keys=self.keys)
+        files = render_snapshot(
+            state, previous=previous, time=time, keys=self.keys, metrics=metrics
+        )
         written = write_state_dir(self.state_dir, files, current=previous)
         if self.repo is None:
             return SnapshotResult(self.state_dir, written, diff)

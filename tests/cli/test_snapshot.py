@@ -3,6 +3,7 @@ the real reader, written to state/ and committed with GitPython."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,16 +12,14 @@ from reconciler.sim import embedded as sim_embedded
 from reconciler.sim.embedded import embedded_simulator
 from reconciler.sim.realism import FaultRule, Realism
 from reconciler.store.state_dir import read_state_dir
+from tests.cli.test_restore import run_free
 from tests.conftest import ROOT, IdcRunner
 from tests.store.conftest import make_git_repo
 
 
 def _without_time(files: dict[str, bytes]) -> dict[str, bytes]:
-    out = dict(files)
-    out["manifest.yaml"] = b"\n".join(
-        line for line in out["manifest.yaml"].splitlines() if not line.startswith(b"time: ")
-    )
-    return out
+    """The files without what differs between runs: the time and the metrics."""
+    return {**files, "manifest.yaml": run_free(files["manifest.yaml"])}
 
 
 def test_snapshot_of_the_demo_org_equals_the_golden_state(tmp_path: Path, idc: IdcRunner) -> None:
@@ -154,3 +153,20 @@ def test_a_failed_read_leaves_state_and_git_untouched(
     assert read_state_dir(tmp_path / "state") == before
     assert len(list(repo.iter_commits())) == 1
     assert not repo.is_dirty(untracked_files=False)
+
+
+def test_the_manifest_records_the_run_and_history_stats_shows_it(
+    tmp_path: Path, idc: IdcRunner
+) -> None:
+    make_git_repo(tmp_path)
+    assert idc("--repo", str(tmp_path), "--sim", "snapshot").exit_code == 0
+    manifest = (tmp_path / "state" / "manifest.yaml").read_text()
+    assert "metrics:\n  api_calls:\n" in manifest and "  throttled: 0\n" in manifest
+    result = idc("--repo", str(tmp_path), "history", "stats", "--format", "json")
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(result.stdout)["series"]
+    calls = entry["metrics"]["api_calls"]
+    assert calls["sso-admin"] > 0 and calls["identitystore"] > 0 and calls["organizations"] > 0
+    assert entry["metrics"]["seconds"] > 0
+    text = idc("--repo", str(tmp_path), "history", "stats").stdout
+    assert "CALLS" in text and f" {sum(calls.values())} " in text
