@@ -177,7 +177,7 @@ def import_backup(
 ) -> ImportResult:
     """Verify the backup at `src` (manifest, sha256, decryption, schemas,
     parse); with `commit`, record it as a snapshot commit in state/ keeping
-    the time its organization was read."""
+    the time its organization was read and that run's metrics."""
     snapshotter = (
         Snapshotter(repo, keys=keys) if commit else None
     )  # a repo that cannot commit fails first
@@ -186,7 +186,10 @@ def import_backup(
     recorded = None
     if snapshotter is not None:
         recorded = snapshotter.record(
-            state, f"imported from {loaded.where}", time=snapshot_manifest.time
+            state,
+            f"imported from {loaded.where}",
+            time=snapshot_manifest.time,
+            metrics=snapshot_manifest.metrics,  # the run that read it, as the backup says
         )
     details = {
         "revision": loaded.manifest.revision,

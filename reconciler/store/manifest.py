@@ -10,6 +10,7 @@ changed: the time says when the organization last looked like this.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -146,7 +147,8 @@ def parse_manifest(data: bytes, origin: str = "state") -> Manifest:
             counts={str(k): int(v) for k, v in (doc.get("counts") or {}).items()},
             files={str(k): str(v) for k, v in (doc.get("files") or {}).items()},
             encryption=dict(doc["encryption"]) if doc.get("encryption") else None,
-            metrics=dict(doc["metrics"]) if doc.get("metrics") else None,
+            # plain values: a manifest read from JSON must render as one read from YAML
+            metrics=json.loads(json.dumps(doc["metrics"])) if doc.get("metrics") else None,
         )
     except InputError:
         raise
