@@ -174,18 +174,19 @@ def permission_set_from_doc(doc: Mapping[str, Any]) -> PermissionSet:
         customer_managed_policies=[
             CustomerManagedPolicy(**dict(c)) for c in doc.get("customer_managed_policies") or ()
         ],
-        inline_policy=_plain(doc.get("inline_policy")),
+        inline_policy=plain(doc.get("inline_policy")),
         permissions_boundary=boundary,
         tags={str(k): str(v) for k, v in (doc.get("tags") or {}).items()},
     )
 
 
-def _plain(value: Any) -> Any:
-    """ruamel nodes -> plain JSON values (for canonical_json)."""
+def plain(value: Any) -> Any:
+    """ruamel nodes -> plain JSON values (for canonical_json, and for parts
+    of a document kept as read, which must render like freshly made ones)."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 

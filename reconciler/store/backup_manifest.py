@@ -23,6 +23,7 @@ from reconciler import __version__
 from reconciler.desired.schema import validate_document
 from reconciler.desired.yaml_io import load_yaml_text
 from reconciler.errors import Diagnostic, InputError
+from reconciler.model import codec
 
 MANIFEST_JSON = "manifest.json"
 FORMAT_VERSION = 1
@@ -119,15 +120,6 @@ def parse_backup_manifest(data: bytes, shown: str) -> BackupManifest:
             str(path): StoredFile(str(f["sha256"]), int(f["size"]))
             for path, f in doc["files"].items()
         },
-        encryption=_plain(doc["encryption"]) if doc.get("encryption") else None,
+        encryption=codec.plain(doc["encryption"]) if doc.get("encryption") else None,
         format_version=int(version or FORMAT_VERSION),
     )
-
-
-def _plain(node: Any) -> Any:
-    """A ruamel node as plain dicts and lists (for the encryption header)."""
-    if isinstance(node, Mapping):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node

@@ -10,7 +10,6 @@ changed: the time says when the organization last looked like this.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from reconciler import __version__
 from reconciler.desired.settings import Settings
 from reconciler.desired.yaml_io import load_yaml_text
 from reconciler.errors import Diagnostic, InputError
-from reconciler.model import State, StateMeta
+from reconciler.model import State, StateMeta, codec
 from reconciler.store.fields import FieldKeys
 from reconciler.store.snapshot_files import (
     MANIFEST_FILE,
@@ -148,7 +147,7 @@ def parse_manifest(data: bytes, origin: str = "state") -> Manifest:
             files={str(k): str(v) for k, v in (doc.get("files") or {}).items()},
             encryption=dict(doc["encryption"]) if doc.get("encryption") else None,
             # plain values: a manifest read from JSON must render as one read from YAML
-            metrics=json.loads(json.dumps(doc["metrics"])) if doc.get("metrics") else None,
+            metrics=codec.plain(doc["metrics"]) if doc.get("metrics") else None,
         )
     except InputError:
         raise

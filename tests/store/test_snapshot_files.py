@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from reconciler.desired.yaml_io import load_yaml_text
 from reconciler.errors import InputError
 from reconciler.model import PermissionSet, State
-from reconciler.model.codec import _plain
+from reconciler.model.codec import plain
 from reconciler.store.manifest import read_snapshot, render_snapshot, sha256
 from reconciler.store.snapshot_files import file_name_for, parse_snapshot, render_data_files
 from tests.store.strategies import states
@@ -81,7 +81,7 @@ def test_every_file_validates_against_the_schema_its_header_names(demo: State) -
         validator = jsonschema.Draft202012Validator(
             json.loads(schema_path.read_text()), format_checker=jsonschema.FormatChecker()
         )
-        errors = [e.message for e in validator.iter_errors(_plain(load_yaml_text(text, path)))]
+        errors = [e.message for e in validator.iter_errors(plain(load_yaml_text(text, path)))]
         assert errors == [], path
 
 
