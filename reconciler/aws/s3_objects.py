@@ -28,6 +28,7 @@ MULTIPART_BYTES = 8 * 1024 * 1024
 SSE_MODES = ("AES256", "aws:kms")
 DELETE_BATCH = 1000  # DeleteObjects' limit
 MISSING_BUCKET_CODES = frozenset({"NoSuchBucket", "404", "NotFound"})
+MISSING_KEY_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
 
 
 def parse_s3_prefix(url: str) -> tuple[str, str]:
@@ -107,16 +108,24 @@ class S3Objects:
         with aws_call("PutObject", self.url(key)):
             self._s3().upload_file(str(path), self.bucket, key, ExtraArgs=extra, Config=config)
 
-    def download(self, key: str, dst: BinaryIO) -> None:
+    def download(self, key: str, dst: BinaryIO) -> bool:
+        """Stream the object into `dst`; False when there is no such key."""
         config = TransferConfig(multipart_threshold=MULTIPART_BYTES, use_threads=False)
-        with aws_call("GetObject", self.url(key)):
+        try:
             self._s3().download_fileobj(self.bucket, key, dst, Config=config)
+        except ClientError as exc:
+            if error_code(exc) in MISSING_KEY_CODES:
+                return False
+            raise to_aws_error(exc, "GetObject", self.url(key)) from exc
+        except BotoCoreError as exc:
+            raise to_aws_error(exc, "GetObject", self.url(key)) from exc
+        return True
 
     def exists(self, key: str) -> bool:
         try:
             self._s3().head_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
-            if error_code(exc) in {"404", "NoSuchKey", "NotFound"}:
+            if error_code(exc) in MISSING_KEY_CODES:
                 return False
             raise to_aws_error(exc, "HeadObject", self.url(key)) from exc
         except BotoCoreError as exc:

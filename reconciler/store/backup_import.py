@@ -13,7 +13,6 @@ step names the file and leaves the repository and AWS untouched.
 from __future__ import annotations
 
 import io
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,12 +23,13 @@ from reconciler.errors import IdcError, InputError
 from reconciler.model import State
 from reconciler.store.backup_audit import audit_backup
 from reconciler.store.backup_manifest import MANIFEST_JSON, BackupManifest, parse_backup_manifest
-from reconciler.store.backup_staging import STATE_FOLDER, sha256_file, yaml_name
+from reconciler.store.backup_staging import STATE_FOLDER, yaml_name
 from reconciler.store.backup_targets import BackupTarget, SessionFactory, open_backup
 from reconciler.store.envelope import Decryptor
 from reconciler.store.fields import FieldKeys
 from reconciler.store.history import Snapshot
 from reconciler.store.keys import KeySource
+from reconciler.store.manifest import sha256
 from reconciler.store.snapshot_files import (
     ACCOUNTS_FILE,
     ACCOUNTS_SCHEMA,
@@ -79,42 +79,36 @@ def load_backup(
             f"{where}: a {manifest.format} export is a report for auditors, not a restorable "
             "backup (export with --format yaml or json to restore or import it)"
         )
-    with tempfile.TemporaryDirectory(prefix="idc-import-") as tmp:
-        stored = _fetch_verified(target, name, manifest, Path(tmp))
-        if manifest.encryption is not None:
-            stored = _decrypted(stored, manifest, where, key)
-        files = {_snapshot_path(where, path): data for path, data in stored.items()}
+    stored = _fetch_verified(target, name, manifest)
+    if manifest.encryption is not None:
+        stored = _decrypted(stored, manifest, where, key)
+    files = {_snapshot_path(where, path): data for path, data in stored.items()}
     _check_schemas(files, f"{where}/{STATE_FOLDER}")
     return LoadedBackup(where, manifest, files)
 
 
-def _fetch_verified(
-    target: BackupTarget, name: str, manifest: BackupManifest, tmp: Path
-) -> dict[str, bytes]:
+def _fetch_verified(target: BackupTarget, name: str, manifest: BackupManifest) -> dict[str, bytes]:
     """Every listed file's bytes, once all of them matched the manifest."""
     where = target.where(name)
     problems: list[str] = []
-    for index, (path, expected) in enumerate(sorted(manifest.files.items())):
-        local = tmp / f"{index}"
-        with local.open("wb") as out:
-            try:
-                target.fetch(name, path, out)
-            except IdcError:
-                problems.append(f"{where}/{path}: missing")
-                continue
-        found = sha256_file(local)
-        if found.size != expected.size:
+    stored: dict[str, bytes] = {}
+    for path, expected in sorted(manifest.files.items()):
+        buffer = io.BytesIO()
+        try:
+            target.fetch(name, path, buffer)
+        except IdcError:
+            problems.append(f"{where}/{path}: missing")
+            continue
+        data = stored[path] = buffer.getvalue()
+        if len(data) != expected.size:
             problems.append(
-                f"{where}/{path}: {found.size} bytes, the manifest says {expected.size} "
-                "(truncated?)"
+                f"{where}/{path}: {len(data)} bytes, the manifest says {expected.size} (truncated?)"
             )
-        elif found.sha256 != expected.sha256:
+        elif sha256(data) != expected.sha256:
             problems.append(f"{where}/{path}: sha256 differs from the manifest (altered)")
     if problems:  # one line each (the CLI counts them); nothing was read
         raise IdcError("\n".join(f"{p}; the backup was not read" for p in problems))
-    return {
-        path: (tmp / f"{index}").read_bytes() for index, path in enumerate(sorted(manifest.files))
-    }
+    return stored
 
 
 def _decrypted(

@@ -136,9 +136,8 @@ class S3Target:
         self.objects.upload(path, self.key(backup, name), self.sse)
 
     def fetch(self, backup: str, name: str, dst: BinaryIO) -> None:
-        if not self.objects.exists(self.key(backup, name)):
+        if not self.objects.download(self.key(backup, name), dst):
             raise IdcError(f"{self.objects.url(self.key(backup, name))}: missing from the backup")
-        self.objects.download(self.key(backup, name), dst)
 
     def has_manifest(self, backup: str) -> bool:
         return self.objects.exists(self.key(backup, MANIFEST_JSON))
