@@ -30,13 +30,7 @@ from reconciler.store.fields import FieldKeys
 from reconciler.store.history import Snapshot
 from reconciler.store.keys import KeySource
 from reconciler.store.manifest import sha256
-from reconciler.store.snapshot_files import (
-    ACCOUNTS_FILE,
-    ACCOUNTS_SCHEMA,
-    DESIRED_SCHEMA,
-    MANIFEST_FILE,
-    MANIFEST_SCHEMA,
-)
+from reconciler.store.snapshot_files import schema_of
 from reconciler.store.snapshotter import SnapshotResult, Snapshotter
 
 
@@ -141,15 +135,12 @@ def _check_schemas(files: dict[str, bytes], origin: str) -> None:
     for path, data in sorted(files.items()):
         if not path.endswith(".yaml"):
             continue
-        schema = {ACCOUNTS_FILE: ACCOUNTS_SCHEMA, MANIFEST_FILE: MANIFEST_SCHEMA}.get(
-            path, DESIRED_SCHEMA
-        )
         shown = f"{origin}/{path}"
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise InputError(f"{shown}: not UTF-8") from None
-        name = schema.removesuffix(".schema.json")
+        name = schema_of(path).removesuffix(".schema.json")
         if validate_document(load_canonical_yaml(text, shown), name, shown, text):
             # parsed again with positions, only to locate the problems
             problems += validate_document(load_yaml_text(text, shown), name, shown, text)

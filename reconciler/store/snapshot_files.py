@@ -44,6 +44,14 @@ _PRINCIPAL_FIELDS: tuple[tuple[PrincipalType, str], ...] = (("GROUP", "groups"),
 _SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9_+=,.@-]+$")  # AWS's own name pattern
 
 
+def schema_of(path: str) -> str:
+    """The JSON Schema a snapshot file follows: accounts and the manifest
+    have their own, every other file is a desired-state document."""
+    return {ACCOUNTS_FILE: ACCOUNTS_SCHEMA, MANIFEST_FILE: MANIFEST_SCHEMA}.get(
+        path, DESIRED_SCHEMA
+    )
+
+
 def header(schema: str, path: str) -> str:
     """The two comment lines every snapshot file starts with; `path` is the
     file's path under state/."""
@@ -74,48 +82,39 @@ def render_data_files(state: State, transform: Transform | None = None) -> Snaps
     members: dict[str, list[str]] = {}
     for membership in state.sorted_memberships():
         members.setdefault(membership.group, []).append(membership.user)
-    docs: dict[str, tuple[str, Mapping[str, Any]]] = {
-        ACCOUNTS_FILE: (
-            ACCOUNTS_SCHEMA,
-            {
-                **(
-                    {"management_account": state.meta.management_account_id}
-                    if state.meta.management_account_id
-                    else {}
-                ),
-                "org_units": [
-                    codec.org_unit_to_doc(ou)
-                    for ou in sorted(state.org_units.values(), key=lambda o: (o.path, o.id))
-                ],
-                "accounts": [codec.account_to_doc(a) for a in state.sorted_accounts()],
-            },
-        ),
-        USERS_FILE: (
-            DESIRED_SCHEMA,
-            {"users": [codec.user_to_doc(u) for u in state.sorted_users()]},
-        ),
-        GROUPS_FILE: (
-            DESIRED_SCHEMA,
-            {
-                "groups": [
-                    codec.group_to_doc(group, members.get(group.name, ()))
-                    for group in state.sorted_groups()
-                ]
-            },
-        ),
+    docs: dict[str, Mapping[str, Any]] = {
+        ACCOUNTS_FILE: {
+            **(
+                {"management_account": state.meta.management_account_id}
+                if state.meta.management_account_id
+                else {}
+            ),
+            "org_units": [
+                codec.org_unit_to_doc(ou)
+                for ou in sorted(state.org_units.values(), key=lambda o: (o.path, o.id))
+            ],
+            "accounts": [codec.account_to_doc(a) for a in state.sorted_accounts()],
+        },
+        USERS_FILE: {"users": [codec.user_to_doc(u) for u in state.sorted_users()]},
+        GROUPS_FILE: {
+            "groups": [
+                codec.group_to_doc(group, members.get(group.name, ()))
+                for group in state.sorted_groups()
+            ]
+        },
     }
     for ps in state.sorted_permission_sets():
         path = f"{PERMISSION_SETS_DIR}/{file_name_for(ps.name)}"
-        docs[path] = (DESIRED_SCHEMA, {"permission_sets": [codec.permission_set_to_doc(ps)]})
+        docs[path] = {"permission_sets": [codec.permission_set_to_doc(ps)]}
     by_account: dict[str, list[Assignment]] = {}
     for assignment in state.sorted_assignments():
         by_account.setdefault(assignment.account, []).append(assignment)
     for account_id, assignments in sorted(by_account.items()):
         path = f"{ASSIGNMENTS_DIR}/{file_name_for(account_id)}"
-        docs[path] = (DESIRED_SCHEMA, {"assignments": codec.assignment_rules(assignments)})
+        docs[path] = {"assignments": codec.assignment_rules(assignments)}
     if transform is not None:
-        docs = {path: (schema, transform(path, doc)) for path, (schema, doc) in docs.items()}
-    return {path: yaml_bytes(schema, doc, path) for path, (schema, doc) in sorted(docs.items())}
+        docs = {path: transform(path, doc) for path, doc in docs.items()}
+    return {path: yaml_bytes(schema_of(path), doc, path) for path, doc in sorted(docs.items())}
 
 
 def is_data_file(path: str) -> bool:
