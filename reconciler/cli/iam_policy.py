@@ -26,9 +26,9 @@ from reconciler.aws.iam_policy import (
     policy_document,
 )
 from reconciler.cli.context import AppContext, pass_app
+from reconciler.cli.notify import SNS_TOPIC_ARN
 from reconciler.desired.settings import SETTINGS_FILE, load_settings
 
-_SNS_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$")
 _PARTITION = re.compile(r"^arn:(aws[a-z-]*):")
 
 ABOUT: dict[str, str] = {
@@ -79,7 +79,7 @@ def _options(
         kms_key = kms_key[len("kms:") :]
     if sns_topic is None and app.notify and app.notify.startswith("arn:"):
         sns_topic = app.notify
-    if sns_topic is not None and not _SNS_ARN.match(sns_topic):
+    if sns_topic is not None and not SNS_TOPIC_ARN.match(sns_topic):
         raise click.BadParameter(
             f"{sns_topic!r} is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)",
             param_hint="--sns-topic",

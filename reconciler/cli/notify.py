@@ -13,6 +13,7 @@ command's exit code.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import urllib.error
 import urllib.request
@@ -23,6 +24,8 @@ from reconciler.desired.settings import SETTINGS_FILE, load_settings
 from reconciler.errors import IdcError
 
 TIMEOUT_SECONDS = 10
+# An SNS topic in any partition (aws, aws-cn, aws-us-gov): published to, not posted.
+SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$")
 
 
 def failure_message(
@@ -64,7 +67,7 @@ def notify_failure(app: AppContext, argv: list[str], error: str, event: str = "f
     message = failure_message(_without_notify(argv), error, str(app.repo.resolve()), said)
     for target in notify_targets(app, event):
         try:
-            if target.startswith("arn:aws:sns:") or target.startswith("arn:aws-"):
+            if SNS_TOPIC_ARN.match(target):
                 from reconciler.aws.notify import publish_sns
 
                 publish_sns(app.aws(), target, f"idc {said}", message["text"])
