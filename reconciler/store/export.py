@@ -29,7 +29,7 @@ from reconciler.store.envelope import Envelope
 from reconciler.store.fields import FieldKeys
 from reconciler.store.git_repo import SnapshotRepo
 from reconciler.store.keys import KeySource
-from reconciler.store.manifest import parse_manifest, read_snapshot
+from reconciler.store.manifest import TIME_FORMAT, parse_manifest, read_snapshot
 from reconciler.store.snapshot_files import MANIFEST_FILE
 from reconciler.store.snapshotter import STATE_DIR_NAME
 
@@ -95,6 +95,17 @@ def backup_name(created: datetime, revision: str) -> str:
     return f"{created.strftime(NAME_TIME)}-{revision[:12]}"
 
 
+def backup_time(name: str) -> datetime | None:
+    """The UTC time in a backup folder's name (None: not a name backup_name makes)."""
+    stamp, _, revision = name.partition("-")
+    if not revision:
+        return None
+    try:
+        return datetime.strptime(stamp, NAME_TIME).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
 def export_backup(
     repo: Path,
     request: ExportRequest,
@@ -128,7 +139,7 @@ def export_backup(
     name = backup_name(created, commit.hexsha)
     with staged_backup(files, state, request.format, envelope) as (staged, stored):
         manifest = BackupManifest(
-            created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            created=created.strftime(TIME_FORMAT),
             revision=commit.hexsha,
             snapshot_time=snapshot.time,
             label=request.rev,

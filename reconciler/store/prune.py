@@ -22,14 +22,12 @@ from pathlib import Path
 from reconciler.errors import IdcError, InputError
 from reconciler.store.backup_audit import audit_backup
 from reconciler.store.backup_targets import BackupTarget, SessionFactory, open_target
-from reconciler.store.export import NAME_TIME
+from reconciler.store.export import backup_time
 from reconciler.store.git_repo import SnapshotRepo
-from reconciler.store.manifest import parse_manifest
+from reconciler.store.manifest import TIME_FORMAT, parse_manifest
 from reconciler.store.retention import Candidate, Decision, KeepPolicy, decide
 from reconciler.store.snapshot_files import MANIFEST_FILE
 from reconciler.store.snapshotter import STATE_DIR_NAME
-
-SNAPSHOT_TIME = "%Y-%m-%dT%H:%M:%SZ"
 
 
 @dataclass
@@ -58,23 +56,12 @@ class PruneReport:
         }  # fmt: skip
 
 
-def folder_time(name: str) -> datetime | None:
-    """The UTC time in a backup folder's name (None: not an export's name)."""
-    stamp, _, revision = name.partition("-")
-    if not revision:
-        return None
-    try:
-        return datetime.strptime(stamp, NAME_TIME).replace(tzinfo=UTC)
-    except ValueError:
-        return None
-
-
 def prune_target(target: BackupTarget, policy: KeepPolicy, *, dry_run: bool) -> PruneReport:
     report = PruneReport(target.url)
     try:
         candidates = []
         for name in target.folders():
-            time = folder_time(name)
+            time = backup_time(name)
             if time is None or not target.has_manifest(name):
                 report.left_alone.append(name)
             else:
@@ -117,7 +104,7 @@ def _snapshot_time(snapshots: SnapshotRepo, sha: str) -> datetime | None:
         return None
     try:
         stamp = parse_manifest(data, f"{sha[:12]}:{STATE_DIR_NAME}").time
-        return datetime.strptime(stamp, SNAPSHOT_TIME).replace(tzinfo=UTC)
+        return datetime.strptime(stamp, TIME_FORMAT).replace(tzinfo=UTC)
     except (InputError, ValueError):
         return None
 
