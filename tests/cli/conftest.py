@@ -23,6 +23,19 @@ def sim() -> Iterator[Simulator]:
         yield sim
 
 
+def delete_group(sim: Simulator, name: str) -> None:
+    """Someone removes a group in the console (its memberships and
+    assignments go with it)."""
+    ids, store = sim.client("identitystore"), sim.identity_store_id
+    group = ids.get_group_id(
+        IdentityStoreId=store,
+        AlternateIdentifier={
+            "UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": name}
+        },
+    )["GroupId"]
+    ids.delete_group(IdentityStoreId=store, GroupId=group)
+
+
 @pytest.fixture(scope="session")
 def changed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Snapshot A (tagged), then live changed by `idc apply` and snapshot B;

@@ -14,6 +14,7 @@ from reconciler.aws.clients import AwsSession
 from reconciler.aws.s3_objects import S3Objects, ServerSideEncryption
 from reconciler.sim import Simulator
 from reconciler.sim.embedded import embedded_simulator
+from tests.cli.conftest import delete_group
 from tests.cli.iam_policy_help import assert_allowed, policy, recording
 from tests.cli.test_export import export, snapshot_repo
 from tests.cli.test_export_encrypted import KEY_VAR, new_key, set_key
@@ -62,14 +63,7 @@ def test_encrypted_s3_backup_restores_into_the_simulator(
     source = f"s3://{BUCKET}/idc/{name}"
     # Live drifts from the backup: a group deleted, with its memberships
     # and assignments.
-    ids, store = sim.client("identitystore"), sim.identity_store_id
-    group = ids.get_group_id(
-        IdentityStoreId=store,
-        AlternateIdentifier={
-            "UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": "Auditors"}
-        },
-    )["GroupId"]
-    ids.delete_group(IdentityStoreId=store, GroupId=group)
+    delete_group(sim, "Auditors")
 
     result = idc("--repo", str(repo), "restore", source, "--auto-approve")
     assert result.exit_code == 0, result.output

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.sim import Simulator
+from tests.cli.conftest import delete_group
 from tests.conftest import IdcRunner, run_idc
 from tests.store.conftest import make_git_repo
 
@@ -47,14 +48,7 @@ def test_live_drift_after_review_is_shown_and_exits_3(
 ) -> None:
     """After the review someone removed Auditors in the console: the fresh
     plan recreates it, which nobody reviewed."""
-    ids, store = sim.client("identitystore"), sim.identity_store_id
-    group = ids.get_group_id(
-        IdentityStoreId=store,
-        AlternateIdentifier={
-            "UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": "Auditors"}
-        },
-    )["GroupId"]
-    ids.delete_group(IdentityStoreId=store, GroupId=group)
+    delete_group(sim, "Auditors")
     result = idc("--repo", str(repo), "plan", "--against", str(reviewed))
     assert result.exit_code == 3, result.output
     assert "the reviewed plan no longer holds" in result.stdout
