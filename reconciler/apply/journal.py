@@ -37,8 +37,11 @@ from reconciler.model.operations import Op
 
 JOURNAL_FORMAT = 1
 JOURNAL_DIR = "journal"
+# One line per scheduled or CI run (store.runs), kept beside the journals so
+# the workflow commits it with them.
+RUNS_FILE = "runs.jsonl"
 # JSON Lines files in journal/ that are logs, not journals (apply.audit.AUDIT_FILE).
-NOT_JOURNALS = frozenset({"audit.jsonl"})
+NOT_JOURNALS = frozenset({"audit.jsonl", RUNS_FILE})
 JournalKind = Literal["apply", "rollback", "resume"]
 
 

@@ -22,6 +22,7 @@ from reconciler.plan.wording import ARROW
 from reconciler.render.state_diff import state_diff_lines
 from reconciler.store.history import History, HistoryEntry
 from reconciler.store.manifest import verify_snapshot
+from reconciler.store.runs import load_runs, success_rates
 from reconciler.store.semantic_diff import DIFF_KINDS, diff_states
 
 COUNT_KINDS = ("users", "groups", "memberships", "permission_sets", "assignments", "accounts")
@@ -124,10 +125,12 @@ def list_command(app: AppContext, max_count: int | None, fmt: str) -> None:
 @_format_option("text", "json")
 @pass_app
 def stats_command(app: AppContext, fmt: str) -> None:
-    """Counts per kind over time, with the net change, and each run's cost.
+    """Counts per kind over time, each run's cost, and CI success rates.
 
     One row per snapshot commit, oldest first: the counts, then the API
-    calls, throttled attempts and seconds of the run that read it.
+    calls, throttled attempts and seconds of the run that read it; then the
+    trends, and the success rate of each job recorded in journal/runs.jsonl
+    by the workflows (`idc ci record-run`).
 
     \b
     Examples:
@@ -136,13 +139,15 @@ def stats_command(app: AppContext, fmt: str) -> None:
     """
     entries = [e for e in reversed(History(app.repo, app.field_keys()).entries()) if e.counts]
     trend = _trend(entries)
+    runs = success_rates(load_runs(app.repo))
     if fmt == "json":
         series = [
             {"rev": e.rev, "time": e.time, "counts": e.counts, "metrics": e.metrics}
             for e in entries
         ]
-        _echo_json({"snapshots": len(entries), "series": series, "trend": trend})
+        _echo_json({"snapshots": len(entries), "series": series, "trend": trend, "runs": runs})
         return
+    _print_runs(app, runs)
     if not entries:
         app.say("no snapshots committed yet (run `idc snapshot`)")
         return
@@ -167,10 +172,34 @@ def stats_command(app: AppContext, fmt: str) -> None:
         )
 
 
+def _print_runs(app: AppContext, runs: dict[str, dict[str, Any]]) -> None:
+    if not runs:
+        return
+    console = _console(app)
+    for job, r in sorted(runs.items()):
+        console.print(
+            f"{job} runs: {r['succeeded']} of {r['runs']} succeeded ({r['rate']:.0%}), "
+            f"{r['mean_seconds']} s on average; last {r['last']['result']} at {r['last']['time']}",
+            markup=False,
+        )
+
+
+def _run_cost(entry: HistoryEntry) -> dict[str, int]:
+    """The metrics of the run that read a snapshot, as trend series."""
+    run = entry.metrics or {}
+    cost = {"api calls": sum(run.get("api_calls", {}).values())} if run.get("api_calls") else {}
+    if "seconds" in run:
+        cost["seconds"] = round(run["seconds"])
+    return cost
+
+
 def _trend(entries: list[HistoryEntry]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
-    for kind in COUNT_KINDS:
-        values = [e.counts[kind] for e in entries if kind in e.counts]
+    costs = [_run_cost(e) for e in entries]
+    for kind in (*COUNT_KINDS, "api calls", "seconds"):
+        values = [e.counts[kind] for e in entries if kind in e.counts] or [
+            c[kind] for c in costs if kind in c
+        ]
         if values:
             out[kind] = {
                 "first": values[0],

@@ -7,6 +7,7 @@ commands to run, spelled with this run's global options.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,9 +28,26 @@ if TYPE_CHECKING:
     help="Users, groups and memberships come from an IdP (SCIM): do not manage them.",
 )
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+@click.option(
+    "--standalone",
+    is_flag=True,
+    help="Write workflows holding every step, instead of calling idc's reusable ones.",
+)
+@click.option(
+    "--workflows-from",
+    metavar="OWNER/REPO@REF",
+    callback=lambda _ctx, _param, value: _workflow_source(value),
+    help="The reusable workflows to call (default: idc's, at this release's tag).",
+)
 @pass_app
 def command(
-    app: AppContext, directory: Path | None, from_live: bool, scim: bool, force: bool
+    app: AppContext,
+    directory: Path | None,
+    from_live: bool,
+    scim: bool,
+    force: bool,
+    standalone: bool,
+    workflows_from: str | None,
 ) -> None:
     """Scaffold a GitOps repo (idc.yaml, desired/, workflows).
 
@@ -38,24 +56,35 @@ def command(
     in DIRECTORY. Existing files are kept unless --force; a .gitignore gets
     only the entries it lacks.
 
+    The workflows call idc's reusable workflows at a pinned ref (upgrading
+    is changing it); --standalone writes every step into them instead. Both
+    install idc from the repository variable IDC_PIP_SPEC when set (a pip
+    requirement), else this release.
+
     \b
     Examples:
       idc init
       idc --sim init --from-live
+      idc init --standalone
     """
     from reconciler.store.scaffold import (
         TEXTCONV_CONFIG,
+        WORKFLOWS_SOURCE,
         adopt,
         remove_untouched_starter,
         scaffold,
     )
+
+    if standalone and workflows_from:
+        raise click.UsageError("--standalone writes every step; it calls no --workflows-from")
+    source = None if standalone else workflows_from or WORKFLOWS_SOURCE
 
     if directory is None and app.repo_found:  # init the current directory, not a parent repo
         directory = Path(".")
     if directory is not None:
         app.repo = directory  # the hints below, and --from-live's simulator, use it
     repo = app.repo
-    done = scaffold(repo, scim=scim, force=force, starter=not from_live)
+    done = scaffold(repo, scim=scim, force=force, starter=not from_live, workflows_from=source)
     written = list(done.written)
     if from_live:
         from reconciler.aws.reader import read_state
@@ -85,6 +114,16 @@ def command(
         kept = ", ".join(_shown(path, repo) for path in done.kept)
         app.say(f"  kept {kept} (they exist; --force overwrites them)")
     app.say(f"initialised {repo}; next: `idc validate`, `idc snapshot`, `idc plan`")
+
+
+def _workflow_source(value: str | None) -> str | None:
+    """`owner/repo@ref`, as GitHub's `uses:` takes a workflow of another repository."""
+    if value is not None and not re.fullmatch(r"[\w.-]+/[\w.-]+@[\w./-]+", value):
+        raise click.BadParameter(
+            f"{value!r} is not OWNER/REPO@REF (e.g. my-org/idc@v0.1.0)",
+            param_hint="'--workflows-from'",
+        )
+    return value
 
 
 def _encrypts_fields(repo: Path) -> bool:

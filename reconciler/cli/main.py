@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "export": "export",
     "import": "import_backup",
     "prune": "prune",
+    "ci": "ci",
 }
 
 
@@ -94,8 +95,9 @@ def _check_region(ctx: click.Context, param: click.Parameter, value: str | None)
 @click.option(
     "--notify",
     metavar="URL",
+    envvar="IDC_NOTIFY",
     help="Webhook, Slack URL or SNS ARN told of failures (instead of notify: in idc.yaml; "
-    "'' for none).",
+    "'' for none; an empty $IDC_NOTIFY counts as unset).",
 )
 @click.pass_context
 def cli(

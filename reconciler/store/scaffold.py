@@ -7,6 +7,7 @@ Existing files are never overwritten unless asked: init is safe to re-run.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -14,8 +15,9 @@ from typing import Any
 
 import git
 
+from reconciler import __version__
 from reconciler.desired.schema import schema_files
-from reconciler.desired.yaml_io import dump_yaml
+from reconciler.desired.yaml_io import dump_yaml, load_yaml_text
 from reconciler.fsutil import atomic_write_text
 from reconciler.model import State
 from reconciler.model.codec import (
@@ -26,6 +28,9 @@ from reconciler.model.codec import (
 )
 
 WORKFLOWS = ("idc-plan.yml", "idc-apply.yml", "idc-snapshot.yml")
+# Where idc's reusable workflows live, pinned to this release's tag.
+WORKFLOWS_REPOSITORY = "idc-reconciler/idc"
+WORKFLOWS_SOURCE = f"{WORKFLOWS_REPOSITORY}@v{__version__}"
 
 
 def modeline(schema: str, path: str) -> str:
@@ -78,12 +83,18 @@ class Scaffolded:
 
 
 def scaffold(
-    repo: Path, *, scim: bool = False, force: bool = False, starter: bool = True
+    repo: Path,
+    *,
+    scim: bool = False,
+    force: bool = False,
+    starter: bool = True,
+    workflows_from: str | None = WORKFLOWS_SOURCE,
 ) -> Scaffolded:
     """Create what is missing. Inside an existing git work tree, the
     repository is a folder of it: no nested .git, and the workflows go to
     the work tree's .github/ (the only place GitHub runs them from), made to
-    run in that folder."""
+    run in that folder. The workflows call the reusable ones at
+    `workflows_from` (`owner/repo@ref`), or hold every step (None)."""
     repo.mkdir(parents=True, exist_ok=True)
     root, created = _git_root(repo)
     done = Scaffolded(git_root=root, created_git=created)
@@ -110,7 +121,11 @@ def scaffold(
     folder = repo.resolve().relative_to(root).as_posix()
     for name in WORKFLOWS:
         text = (templates / name).read_text("utf-8")
-        put(root / ".github" / "workflows" / name, in_folder(text, folder))
+        if workflows_from is None:
+            text = in_folder(text, folder)
+        else:
+            text = caller_workflow(text, name, folder, workflows_from)
+        put(root / ".github" / "workflows" / name, text)
     return done
 
 
@@ -166,21 +181,53 @@ def _gitattributes(path: Path, done: Scaffolded) -> None:
 
 
 def in_folder(workflow: str, folder: str) -> str:
-    """A workflow template for a repository in `folder` of the git work tree:
-    its triggers watch that folder, its steps run there, its artifacts are
-    found there. `.` leaves the template as it is."""
+    """A self-contained workflow for a repository in `folder` of the git work
+    tree: its triggers watch that folder, and its steps and artifacts default
+    to it (the `working-directory` input's default). `.` leaves it as it is."""
     if folder == ".":
         return workflow
     text = workflow.replace(
         'paths: ["desired/**", "idc.yaml"]', f'paths: ["{folder}/desired/**", "{folder}/idc.yaml"]'
     )
-    text = text.replace("hashFiles('plan.md')", f"hashFiles('{folder}/plan.md')")
-    text = text.replace(
-        "            plan.json\n            plan.md\n",
-        f"            {folder}/plan.json\n            {folder}/plan.md\n",
+    return text.replace(
+        "inputs.working-directory || '.' }}", f"inputs.working-directory || '{folder}' }}}}"
     )
-    defaults = f"defaults:\n  run:\n    working-directory: {folder}\n"
-    return text.replace("\njobs:\n", f"\n{defaults}jobs:\n", 1)
+
+
+def caller_workflow(template: str, name: str, folder: str, source: str) -> str:
+    """A thin workflow that `uses:` the reusable one at `source` (`owner/repo@ref`):
+    the template's triggers, permissions and concurrency, and one job calling
+    it, so an upgrade is a one-line change of the pinned ref."""
+    workflow = load_yaml_text(template, name)
+    triggers = {k: v for k, v in workflow["on"].items() if k != "workflow_call"}
+    if folder != ".":
+        for trigger in triggers.values():
+            if isinstance(trigger, dict) and "paths" in trigger:
+                trigger["paths"] = [f"{folder}/{p}" for p in trigger["paths"]]
+    repository, _, ref = source.partition("@")
+    (job,) = workflow["jobs"]
+    doc = {
+        "name": workflow["name"],
+        "on": triggers,
+        "permissions": workflow["permissions"],
+        "concurrency": workflow["concurrency"],
+        "jobs": {
+            job: {
+                "uses": f"{repository}/.github/workflows/{name}@{ref}",
+                "with": {"working-directory": folder},
+            }
+        },
+    }
+    purpose = "".join(
+        f"{line}\n"
+        for line in itertools.takewhile(lambda line: line.startswith("#"), template.splitlines())
+        if "Reusable" not in line and "<owner>/<repo>" not in line
+    )
+    header = (
+        f"{purpose}# The steps are idc's reusable workflow at a pinned release: upgrading is\n"
+        "# changing the ref below. `idc init --standalone` writes them here instead.\n"
+    )
+    return dump_yaml(doc, header)
 
 
 def desired_files_from_state(state: State, *, scim: bool = False) -> dict[str, str]:
