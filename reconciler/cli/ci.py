@@ -27,10 +27,16 @@ STARTED_ENV = "IDC_RUN_STARTED"
 
 @click.group("ci")
 def command() -> None:
-    """Steps of the GitHub workflows: plan comment, reviewed plan, drift issue.
+    """GitHub workflow steps: plan comment, drift.
 
-    Run inside GitHub Actions (GITHUB_REPOSITORY and GH_TOKEN set, `gh` on
-    PATH); `idc init` writes workflows that call these.
+    The plan comment, the reviewed plan of a merged pull request, the drift
+    issue and the run records of the workflows `idc init` writes. Run inside GitHub Actions (GITHUB_REPOSITORY and GH_TOKEN set, `gh` on
+    PATH).
+
+    \b
+    Examples:
+      idc ci comment --pr 42 --body-file plan.md
+      idc ci drift --exit-code 2 --body-file drift.md
     """
 
 
@@ -78,7 +84,7 @@ def comment_command(
     artifact_url: str,
     notice_file: Path | None,
 ) -> None:
-    """Post the plan as the pull request's one plan comment (edited in place).
+    """Post or edit the pull request's plan comment.
 
     The comment is found by the hidden marker the markdown plan starts with.
     With --notice-file, a new comment is posted instead (a merged pull request
@@ -114,13 +120,13 @@ def comment_command(
 )
 @pass_app
 def reviewed_plan_command(app: AppContext, commit: str, dest: Path) -> None:
-    """Fetch the plan reviewed on the pull request this commit merged.
+    """Fetch the reviewed plan of a merged pull request.
 
-    Sets the step outputs pr, head and run; refuses (exit 1) when the commit
+    The pull request is the one --commit merged. Sets the step outputs pr, head and run; refuses (exit 1) when the commit
     merged no pull request or its plan run or artifact is missing.
 
     \b
-    Example:
+    Examples:
       idc ci reviewed-plan --commit "$GITHUB_SHA" --dir reviewed
     """
     reviewed = fetch_reviewed_plan(GitHub(), commit, dest)
@@ -145,7 +151,7 @@ def drift_command(app: AppContext, exit_code: int, body_file: Path, run_url: str
     """Open, update or close the one issue labelled idc-drift.
 
     \b
-    Example:
+    Examples:
       idc ci drift --exit-code "$CODE" --body-file drift.md
     """
     if exit_code not in (NO_DRIFT, DRIFT):
@@ -176,10 +182,12 @@ def drift_command(app: AppContext, exit_code: int, body_file: Path, run_url: str
 def record_run_command(
     app: AppContext, job: str, result: str, started: float | None, run_url: str | None
 ) -> None:
-    """Append this run to journal/runs.jsonl (for `idc history stats`).
+    """Append this run to journal/runs.jsonl.
+
+    `idc history stats` shows each job's success rate from these records.
 
     \b
-    Example:
+    Examples:
       idc ci record-run --job snapshot --result "${{ job.status }}"
     """
     finished = time.time()

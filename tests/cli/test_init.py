@@ -3,6 +3,7 @@ from pathlib import Path
 
 import git
 
+from reconciler import __version__
 from reconciler.desired.yaml_io import load_yaml
 from tests.conftest import ROOT, IdcRunner
 
@@ -57,10 +58,12 @@ def test_init_copies_every_packaged_schema(idc: IdcRunner, tmp_path: Path) -> No
         assert json.loads(copied.read_text()) == json.loads(schema.read_text())
 
 
-def test_workflows_install_idc_without_the_simulator() -> None:
+def test_workflows_install_the_released_idc_without_the_simulator() -> None:
     for template in (ROOT / "reconciler" / "store" / "templates").glob("*.yml"):
         text = template.read_text()
-        assert 'pip install "idc-reconciler==' in text, template.name
+        default = f"${{{{ vars.IDC_PIP_SPEC || 'idc-reconciler=={__version__}' }}}}"
+        assert f"IDC_PIP_SPEC: {default}" in text, template.name
+        assert 'pip install "$IDC_PIP_SPEC"' in text, template.name
         assert "[sim]" not in text and "--sim" not in text, template.name
 
 
@@ -189,18 +192,35 @@ def test_init_in_a_folder_of_a_git_repository_uses_that_repository(
     assert f"using the git repository at {tmp_path.resolve()}; workflows run in {repo}" in (
         result.stderr
     )
+    for name in ("idc-plan.yml", "idc-apply.yml", "idc-snapshot.yml"):
+        caller = load_yaml(tmp_path / ".github" / "workflows" / name)
+        (job,) = caller["jobs"].values()
+        assert job["uses"] == f"idc-reconciler/idc/.github/workflows/{name}@v{__version__}"
+        assert job["with"] == {"working-directory": "iam"}
     plan = load_yaml(tmp_path / ".github" / "workflows" / "idc-plan.yml")
-    assert plan["defaults"] == {"run": {"working-directory": "iam"}}
     assert plan["on"]["pull_request"]["paths"] == ["iam/desired/**", "iam/idc.yaml"]
-    upload = [s for s in plan["jobs"]["plan"]["steps"] if "upload-artifact" in s.get("uses", "")]
-    assert upload[0]["with"]["path"].split() == ["iam/plan.json", "iam/plan.md"]
-    apply = load_yaml(tmp_path / ".github" / "workflows" / "idc-apply.yml")
-    assert apply["defaults"] == {"run": {"working-directory": "iam"}}
     # snapshots commit into the enclosing repository
     snapshot = idc("--repo", str(repo), "--sim", "snapshot", "-m", "first")
     assert snapshot.exit_code == 0, snapshot.output
     committed = git.Repo(tmp_path).head.commit.tree / "iam" / "state" / "manifest.yaml"
     assert committed.size > 0
+
+
+def test_standalone_workflows_in_a_folder_run_every_step_there(
+    idc: IdcRunner, tmp_path: Path
+) -> None:
+    git.Repo.init(tmp_path, initial_branch="main")
+    result = idc("init", "--standalone", str(tmp_path / "iam"))
+    assert result.exit_code == 0, result.output
+    folder = "${{ inputs.working-directory || 'iam' }}"
+    plan = load_yaml(tmp_path / ".github" / "workflows" / "idc-plan.yml")
+    assert plan["jobs"]["plan"]["defaults"] == {"run": {"working-directory": folder}}
+    assert plan["on"]["pull_request"]["paths"] == ["iam/desired/**", "iam/idc.yaml"]
+    upload = [s for s in plan["jobs"]["plan"]["steps"] if "upload-artifact" in s.get("uses", "")]
+    assert upload[0]["with"]["path"].splitlines() == [f"{folder}/plan.json", f"{folder}/plan.md"]
+    apply = load_yaml(tmp_path / ".github" / "workflows" / "idc-apply.yml")
+
+    assert apply["jobs"]["apply"]["defaults"] == {"run": {"working-directory": folder}}
 
 
 def test_init_scim_from_live_reports_only_what_it_wrote(idc: IdcRunner, tmp_path: Path) -> None:
