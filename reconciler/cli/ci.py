@@ -30,8 +30,8 @@ def command() -> None:
     """GitHub workflow steps: plan comment, drift.
 
     The plan comment, the reviewed plan of a merged pull request, the drift
-    issue and the run records of the workflows `idc init` writes. Run inside GitHub Actions (GITHUB_REPOSITORY and GH_TOKEN set, `gh` on
-    PATH).
+    issue and the run records of the workflows `idc init` writes. Run
+    inside GitHub Actions (GITHUB_REPOSITORY and GH_TOKEN set, `gh` on PATH).
 
     \b
     Examples:
@@ -122,8 +122,9 @@ def comment_command(
 def reviewed_plan_command(app: AppContext, commit: str, dest: Path) -> None:
     """Fetch the reviewed plan of a merged pull request.
 
-    The pull request is the one --commit merged. Sets the step outputs pr, head and run; refuses (exit 1) when the commit
-    merged no pull request or its plan run or artifact is missing.
+    The pull request is the one --commit merged. Sets the step outputs pr,
+    head and run; refuses (exit 1) when the commit merged no pull request or
+    its plan run or artifact is missing.
 
     \b
     Examples:
